@@ -1,0 +1,7 @@
+// Every subcommand's register function, in the order --help lists them.
+import type { Command } from 'commander';
+import type { Io } from '../io';
+
+export type Register = (program: Command, io: Io) => void;
+
+export const commands: Register[] = [];

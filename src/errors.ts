@@ -1,0 +1,45 @@
+// The one user-facing error class and the documented exit codes.
+// Library code throws MnistLossError for anything a user can fix; cli/main.ts turns it into
+// "mnist-loss: <message>" + "hint: <next step>" on stderr and the matching exit code.
+
+/** Documented process exit codes: scripts in CI depend on these numbers. */
+export const ExitCode = {
+  Ok: 0,
+  /** A bug in mnist-loss (anything that is not a MnistLossError). */
+  Internal: 1,
+  /** Bad flag, bad flag value, or flags that contradict each other. */
+  Usage: 2,
+  /** Input data: missing, truncated, corrupt or inconsistent data, model or prediction file. */
+  Data: 3,
+  /** A check the user asked for failed (--min-accuracy, --max-cee, --max-sse). */
+  Check: 4,
+  /** Interrupted by a signal (Ctrl-C): 128 + SIGINT. */
+  Interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class MnistLossError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'MnistLossError';
+  }
+}
+
+/** A usage error (exit 2): a flag value or a combination of flags the tool cannot accept. */
+export function usageError(message: string, hint?: string): MnistLossError {
+  return new MnistLossError(message, ExitCode.Usage, hint);
+}
+
+/** An input-data error (exit 3): a file or value the user supplied is missing, corrupt or inconsistent. */
+export function dataError(message: string, hint?: string): MnistLossError {
+  return new MnistLossError(message, ExitCode.Data, hint);
+}
+
+/** A failed user-requested check (exit 4), for CI gates. */
+export function checkError(message: string, hint?: string): MnistLossError {
+  return new MnistLossError(message, ExitCode.Check, hint);
+}

