@@ -1,5 +1,6 @@
 // The only module that touches node:fs and node:zlib: read bytes (gunzip when gzipped),
 // list folders, and write files atomically. Every parser elsewhere takes bytes and is pure.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -73,7 +74,7 @@ export function dirExists(dir: string): boolean {
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
   const dir = path.dirname(path.resolve(file));
   if (!dirExists(dir)) throw dataError(`cannot write ${file}: folder ${dir} does not exist`, 'create the folder first');
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.floor(performance.now() * 1000)}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'w');
     try {

@@ -1,0 +1,337 @@
+// Enforces STYLE.md's module boundaries by reading src/ and bin/: who may touch process, console,
+// commander, node:fs/zlib, Date.now and chalk, and which layers may import which. Comments are stripped
+// and string contents blanked before matching, so doc text that mentions a word does not count.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+/** Source file, path relative to the repo root with '/' separators (e.g. 'src/cli/main.ts'). */
+interface SourceFile {
+  path: string;
+  /** Comments removed, strings intact: for import specifiers. */
+  code: string;
+  /** Comments removed and string/template text blanked (template ${...} code kept): for identifiers. */
+  bare: string;
+}
+
+/** Characters after which a '/' starts a regex literal rather than a division. */
+const REGEX_PRECEDERS = new Set(['', '(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^']);
+const REGEX_KEYWORDS = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await)$/;
+
+/**
+ * Splits TypeScript source into code without comments (strings kept) and code without comments or
+ * string contents. A small scanner: it knows '', "", `` with nested ${ } and regex literals, which is
+ * enough for this code base; it is not a full parser.
+ */
+function stripSource(src: string): { code: string; bare: string } {
+  let code = '';
+  let bare = '';
+  const emit = (text: string, blank: boolean): void => {
+    code += text;
+    bare += blank ? text.replace(/[^\n]/g, ' ') : text;
+  };
+  const templateDepth: number[] = []; // brace depth at which each open ${ ... } returns to its template
+  let braceDepth = 0;
+  let lastSignificant = '';
+  let i = 0;
+  const readTemplateText = (): void => {
+    // from just after ` or } up to the closing ` or the next ${
+    let start = i;
+    while (i < src.length) {
+      const c = src[i];
+      if (c === '\\') { i += 2; continue; }
+      if (c === '`') { emit(src.slice(start, i), true); emit('`', false); i++; lastSignificant = '`'; return; }
+      if (c === '$' && src[i + 1] === '{') {
+        emit(src.slice(start, i), true);
+        emit('${', false);
+        i += 2;
+        templateDepth.push(braceDepth);
+        braceDepth++;
+        lastSignificant = '{';
+        return;
+      }
+      i++;
+    }
+    emit(src.slice(start), true);
+    start = i;
+  };
+  while (i < src.length) {
+    const c = src[i];
+    const next = src[i + 1];
+    if (c === '/' && next === '/') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && next === '*') {
+      const end = src.indexOf('*/', i + 2);
+      const stop = end < 0 ? src.length : end + 2;
+      const newlines = src.slice(i, stop).replace(/[^\n]/g, '');
+      emit(newlines.length > 0 ? newlines : ' ', false);
+      i = stop;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      let j = i + 1;
+      while (j < src.length && src[j] !== c && src[j] !== '\n') j += src[j] === '\\' ? 2 : 1;
+      emit(c, false);
+      emit(src.slice(i + 1, j), true);
+      emit(src[j] ?? '', false);
+      i = j + 1;
+      lastSignificant = c;
+      continue;
+    }
+    if (c === '`') {
+      emit('`', false);
+      i++;
+      readTemplateText();
+      continue;
+    }
+    if (c === '/' && (REGEX_PRECEDERS.has(lastSignificant) || REGEX_KEYWORDS.test(code.trimEnd()))) {
+      let j = i + 1;
+      let inClass = false;
+      while (j < src.length && src[j] !== '\n') {
+        if (src[j] === '\\') { j += 2; continue; }
+        if (src[j] === '[') inClass = true;
+        else if (src[j] === ']') inClass = false;
+        else if (src[j] === '/' && !inClass) break;
+        j++;
+      }
+      emit('/', false);
+      emit(src.slice(i + 1, j), true);
+      emit('/', false);
+      i = j + 1;
+      lastSignificant = '/x'; // a regex literal ends like an operand
+      continue;
+    }
+    if (c === '{') braceDepth++;
+    if (c === '}') {
+      braceDepth--;
+      if (templateDepth.length > 0 && templateDepth[templateDepth.length - 1] === braceDepth) {
+        templateDepth.pop();
+        emit('}', false);
+        i++;
+        readTemplateText();
+        continue;
+      }
+    }
+    emit(c, false);
+    if (!/\s/.test(c)) lastSignificant = /[\w$)\].]/.test(c) ? 'x' : c;
+    i++;
+  }
+  return { code, bare };
+}
+
+/** One module reference: `import ... from 'x'`, `export ... from 'x'`, `import 'x'`, `require('x')`, `import('x')`. */
+interface ImportRef {
+  specifier: string;
+  typeOnly: boolean;
+}
+
+function importsOf(code: string): ImportRef[] {
+  const refs: ImportRef[] = [];
+  const fromRe = /\b(import|export)\s+(type\s+)?([^;'"`]*?)\s*\bfrom\s*['"]([^'"]+)['"]/g;
+  for (const m of code.matchAll(fromRe)) {
+    const clause = m[3];
+    // `import { type A, type B } from` is erased too; `import { A, type B }` is not.
+    const named = /^\{([^}]*)\}$/.exec(clause.trim());
+    const allTypeNamed = named !== null && named[1].split(',').map((s) => s.trim()).filter(Boolean).every((s) => s.startsWith('type '));
+    refs.push({ specifier: m[4], typeOnly: m[2] !== undefined || allTypeNamed });
+  }
+  for (const m of code.matchAll(/\bimport\s*['"]([^'"]+)['"]/g)) refs.push({ specifier: m[1], typeOnly: false });
+  for (const m of code.matchAll(/\b(?:require|import)\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g)) refs.push({ specifier: m[1], typeOnly: false });
+  return refs;
+}
+
+function listTs(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
+    const rel = posix.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listTs(rel));
+    else if (entry.name.endsWith('.ts')) out.push(rel);
+  }
+  return out.sort();
+}
+
+function load(path: string): SourceFile {
+  return { path, ...stripSource(readFileSync(join(ROOT, path), 'utf8')) };
+}
+
+/** Resolves a relative specifier against the importing file: 'src/nn/x.ts' + '../tensor' -> 'src/tensor'. */
+function resolveSpecifier(from: string, specifier: string): string {
+  return posix.normalize(posix.join(posix.dirname(from), specifier));
+}
+
+const isRelative = (s: string): boolean => s.startsWith('.');
+const inCli = (p: string): boolean => p.startsWith('src/cli/') || p.startsWith('bin/');
+const FS_OR_ZLIB = /^(?:node:)?(?:fs|zlib)(?:\/.*)?$/;
+
+/** Each offending line as "path:line: text", for failure messages that point at the code. */
+function findLines(file: SourceFile, pattern: RegExp): string[] {
+  const hits: string[] = [];
+  const lines = file.bare.split('\n');
+  const codeLines = file.code.split('\n');
+  lines.forEach((line, n) => {
+    if (pattern.test(line)) hits.push(`${file.path}:${n + 1}: ${codeLines[n].trim()}`);
+  });
+  return hits;
+}
+
+const PROCESS = /(?<![\w$.])process(?![\w$])|\b(?:globalThis|global)\s*\.\s*process\b/;
+const CONSOLE = /(?<![\w$.])console(?![\w$])|\b(?:globalThis|global)\s*\.\s*console\b/;
+const PROCESS_EXIT = /\bprocess\s*(?:\.\s*exit|\[\s*['"]exit['"]\s*\])\s*\(/;
+const MATH_RANDOM = /\bMath\s*(?:\.\s*random\b|\[)/;
+const DATE_NOW = /\bDate\s*\.\s*now\b/;
+
+describe('stripSource (the matcher must not see comments or string text)', () => {
+  it('drops line and block comments, keeps the code around them', () => {
+    const { code, bare } = stripSource("/** uses process.exit */\nconst a = 1; // console.log\n/* Math.random() */ const b = 2;\n");
+    expect(code).not.toMatch(/process|console|Math/);
+    expect(bare).toMatch(/const a = 1;/);
+    expect(bare).toMatch(/const b = 2;/);
+    expect(code.split('\n')).toHaveLength(4); // line numbers survive
+  });
+
+  it('keeps strings for imports but blanks them for identifiers; // inside strings is not a comment', () => {
+    const src = "import x from 'commander';\nconst u = 'http://console.example';\nconst m = `process ${process.pid} // x`;\n";
+    const { code, bare } = stripSource(src);
+    expect(importsOf(code)).toEqual([{ specifier: 'commander', typeOnly: false }]);
+    expect(bare).not.toMatch(/console/);
+    expect(findLines({ path: 't.ts', code, bare }, PROCESS)).toEqual(['t.ts:3: const m = `process ${process.pid} // x`;']);
+  });
+
+  it('treats regex literals as literals (quotes and // inside them)', () => {
+    const { bare } = stripSource("const r = /^['\"]\\/\\/process/;\nconst q = a / b; process.exit(1);\n");
+    expect(bare.split('\n')[0]).not.toMatch(/process/);
+    expect(bare.split('\n')[1]).toMatch(PROCESS_EXIT);
+  });
+
+  it('reads every import form and whether it is erased as type-only', () => {
+    const code = stripSource(
+      "import type { A } from './a';\nimport { type B, type C } from './b';\nimport { D, type E } from './d';\n" +
+        "export { F } from './f';\nexport type { G } from './g';\nimport './side';\nconst h = require('h');\nconst i = await import('i');\nimport * as j from 'node:fs';\n",
+    ).code;
+    expect(importsOf(code)).toEqual([
+      { specifier: './a', typeOnly: true },
+      { specifier: './b', typeOnly: true },
+      { specifier: './d', typeOnly: false },
+      { specifier: './f', typeOnly: false },
+      { specifier: './g', typeOnly: true },
+      { specifier: 'node:fs', typeOnly: false },
+      { specifier: './side', typeOnly: false },
+      { specifier: 'h', typeOnly: false },
+      { specifier: 'i', typeOnly: false },
+    ]);
+  });
+
+  it('the patterns catch what they are for and pass look-alikes', () => {
+    expect(PROCESS.test('const e = process.env;')).toBe(true);
+    expect(PROCESS.test('globalThis.process.exit(1)')).toBe(true);
+    expect(PROCESS.test('io.process(); processRow(); NodeJS.ProcessEnv')).toBe(false);
+    expect(CONSOLE.test('console.error(x)')).toBe(true);
+    expect(CONSOLE.test('this.console; myconsole')).toBe(false);
+    expect(PROCESS_EXIT.test("process.exit(2); process['exit'](1)")).toBe(true);
+    expect(PROCESS_EXIT.test('process.exitCode = 2')).toBe(false);
+    expect(MATH_RANDOM.test('Math.random()')).toBe(true);
+    expect(MATH_RANDOM.test("Math['random']()")).toBe(true);
+    expect(MATH_RANDOM.test('Math.round(x)')).toBe(false);
+    expect(DATE_NOW.test('const t = Date.now();')).toBe(true);
+    expect(FS_OR_ZLIB.test('node:fs/promises') && FS_OR_ZLIB.test('zlib') && !FS_OR_ZLIB.test('node:path')).toBe(true);
+  });
+});
+
+describe('module boundaries (STYLE.md)', () => {
+  const src = listTs('src').map(load);
+  const bin = listTs('bin').map(load);
+
+  it('finds the source tree', () => {
+    expect(src.map((f) => f.path)).toEqual(expect.arrayContaining(['src/tensor.ts', 'src/errors.ts', 'src/rng/mt19937.ts', 'src/cli/main.ts', 'src/io/files.ts']));
+    expect(bin.map((f) => f.path)).toContain('bin/mnist-loss.ts');
+  });
+
+  it('process and console appear only in src/cli and bin', () => {
+    const hits = src.filter((f) => !inCli(f.path)).flatMap((f) => [...findLines(f, PROCESS), ...findLines(f, CONSOLE)]);
+    expect(hits).toEqual([]);
+  });
+
+  it('commander is imported only in src/cli and bin', () => {
+    const hits = src
+      .filter((f) => !inCli(f.path))
+      .flatMap((f) => importsOf(f.code).filter((r) => r.specifier === 'commander').map((r) => `${f.path}: ${r.specifier}`));
+    expect(hits).toEqual([]);
+  });
+
+  it('node:fs and node:zlib are imported only by src/io/files.ts', () => {
+    const hits = [...src, ...bin]
+      .filter((f) => f.path !== 'src/io/files.ts')
+      .flatMap((f) => importsOf(f.code).filter((r) => FS_OR_ZLIB.test(r.specifier)).map((r) => `${f.path}: ${r.specifier}`));
+    expect(hits).toEqual([]);
+  });
+
+  it('Math.random appears nowhere (every random number comes from a seeded Mt19937)', () => {
+    expect([...src, ...bin].flatMap((f) => findLines(f, MATH_RANDOM))).toEqual([]);
+  });
+
+  it('Date.now appears only in src/cli (timing)', () => {
+    expect(src.filter((f) => !f.path.startsWith('src/cli/')).flatMap((f) => findLines(f, DATE_NOW))).toEqual([]);
+  });
+
+  it('nothing calls process.exit: the library throws, bin sets process.exitCode', () => {
+    expect([...src, ...bin].flatMap((f) => findLines(f, PROCESS_EXIT))).toEqual([]);
+  });
+
+  it('tensor.ts and errors.ts import nothing of ours', () => {
+    const hits = src
+      .filter((f) => f.path === 'src/tensor.ts' || f.path === 'src/errors.ts')
+      .flatMap((f) => importsOf(f.code).filter((r) => isRelative(r.specifier)).map((r) => `${f.path}: ${r.specifier}`));
+    expect(hits).toEqual([]);
+  });
+
+  it('rng/ imports only rng/', () => {
+    const hits = src
+      .filter((f) => f.path.startsWith('src/rng/'))
+      .flatMap((f) =>
+        importsOf(f.code)
+          .filter((r) => isRelative(r.specifier) && !resolveSpecifier(f.path, r.specifier).startsWith('src/rng/'))
+          .map((r) => `${f.path}: ${r.specifier}`),
+      );
+    expect(hits).toEqual([]);
+  });
+
+  it('tensor, errors and rng use no packages or node built-ins', () => {
+    const pure = (p: string): boolean => p === 'src/tensor.ts' || p === 'src/errors.ts' || p.startsWith('src/rng/');
+    const hits = src
+      .filter((f) => pure(f.path))
+      .flatMap((f) => importsOf(f.code).filter((r) => !isRelative(r.specifier) && !r.typeOnly).map((r) => `${f.path}: ${r.specifier}`));
+    expect(hits).toEqual([]);
+  });
+
+  it('report/ imports only types from other layers, and chalk only in report/style.ts', () => {
+    const hits: string[] = [];
+    for (const f of src.filter((s) => s.path.startsWith('src/report/'))) {
+      for (const r of importsOf(f.code)) {
+        if (r.typeOnly) continue;
+        if (r.specifier === 'chalk' && f.path === 'src/report/style.ts') continue;
+        if (isRelative(r.specifier) && resolveSpecifier(f.path, r.specifier).startsWith('src/report/')) continue; // within report/
+        hits.push(`${f.path}: ${r.specifier}`);
+      }
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it('chalk is imported only by src/report/style.ts', () => {
+    const hits = [...src, ...bin]
+      .filter((f) => f.path !== 'src/report/style.ts')
+      .flatMap((f) => importsOf(f.code).filter((r) => r.specifier === 'chalk' && !r.typeOnly).map((r) => `${f.path}: chalk`));
+    expect(hits).toEqual([]);
+  });
+
+  it('bin imports only cli/main (plus types)', () => {
+    const hits = bin.flatMap((f) =>
+      importsOf(f.code)
+        .filter((r) => !r.typeOnly && !(isRelative(r.specifier) && resolveSpecifier(f.path, r.specifier) === 'src/cli/main'))
+        .map((r) => `${f.path}: ${r.specifier}`),
+    );
+    expect(hits).toEqual([]);
+  });
+});
