@@ -29,7 +29,7 @@ export function parseSeed(value: string): number {
 
 /** A finite decimal number such as 0.1, -3, 1e-4. */
 export function parseFiniteNumber(value: string): number {
-  const n = FLOAT.test(value.trim()) ? Number(value) : NaN;
+  const n = FLOAT.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a finite number such as 0.1, -2 or 1e-4.');
   return n;
 }

@@ -1,0 +1,128 @@
+// The strict flag parsers of src/cli/options.ts: the whole string must be a plain literal of the right
+// kind, else commander's InvalidArgumentError (exit 2). Seeds follow np.random.seed: integers 0..2^32-1.
+import { Command, InvalidArgumentError } from 'commander';
+import {
+  DEFAULT_SEED,
+  parseFiniteNumber,
+  parseFraction,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseSeed,
+} from '../../../src/cli/options';
+
+type Parser = (value: string) => number;
+
+function expectAccepts(parser: Parser, cases: Array<[string, number]>): void {
+  for (const [text, value] of cases) expect([text, parser(text)]).toEqual([text, value]);
+}
+
+function expectRejects(parser: Parser, texts: string[]): void {
+  for (const text of texts) {
+    let thrown: unknown;
+    try {
+      parser(text);
+    } catch (e) {
+      thrown = e;
+    }
+    expect([text, thrown instanceof InvalidArgumentError]).toEqual([text, true]);
+  }
+}
+
+// Strings that are not plain literals of any kind, rejected by every parser.
+const NEVER = ['', ' ', ' 42', '42 ', '4 2', '42\n', '\t1', '0x10', '0b1', '0o7', '1_000', '1,5', 'NaN', 'Infinity', '-Infinity', 'abc', '٤٢', '４２'];
+
+describe('parseSeed (np.random.seed accepts integers 0 .. 2^32 - 1)', () => {
+  it('accepts both ends of the range and reads decimal', () => {
+    expectAccepts(parseSeed, [['0', 0], ['1', 1], ['42', 42], ['4294967295', 4294967295], ['042', 42], ['123456789', 123456789]]);
+  });
+
+  it('rejects out-of-range seeds, floats (numpy: TypeError even for 1.0) and any other spelling', () => {
+    expectRejects(parseSeed, ['-1', '4294967296', '18446744073709551616', '99999999999999999999', '1.0', '1.', '.5', '1e3', '1E3', '+42', '-0', ...NEVER]);
+  });
+
+  it('says what a seed is', () => {
+    expect(() => parseSeed('-1')).toThrow(/0 to 4294967295/);
+  });
+
+  it('has a documented default of 42', () => {
+    expect(DEFAULT_SEED).toBe(42);
+  });
+});
+
+describe('parsePositiveInt', () => {
+  it('accepts whole numbers >= 1 up to 2^53 - 1', () => {
+    expectAccepts(parsePositiveInt, [['1', 1], ['10', 10], ['60000', 60000], ['9007199254740991', 9007199254740991]]);
+  });
+
+  it('rejects 0, negatives, fractions, exponents, signs and unsafe integers', () => {
+    expectRejects(parsePositiveInt, ['0', '00', '-1', '-0', '+1', '1.5', '1.0', '1e3', '9007199254740992', ...NEVER]);
+  });
+});
+
+describe('parseNonNegativeInt', () => {
+  it('accepts 0 and whole numbers', () => {
+    expectAccepts(parseNonNegativeInt, [['0', 0], ['7', 7], ['9007199254740991', 9007199254740991]]);
+  });
+
+  it('rejects negatives, fractions and other spellings', () => {
+    expectRejects(parseNonNegativeInt, ['-1', '-0', '+0', '0.0', '1e0', '9007199254740992', ...NEVER]);
+  });
+});
+
+describe('parseFiniteNumber', () => {
+  it('accepts decimal and exponent forms with an optional sign', () => {
+    expectAccepts(parseFiniteNumber, [
+      ['0', 0],
+      ['0.1', 0.1],
+      ['-3', -3],
+      ['+2.5', 2.5],
+      ['1e-4', 1e-4],
+      ['1E+3', 1000],
+      ['.5', 0.5],
+      ['5.', 5],
+      ['-1.5e-7', -1.5e-7],
+    ]);
+    expect(Object.is(parseFiniteNumber('-0'), -0)).toBe(true);
+  });
+
+  it('rejects overflow to infinity, empty parts and other spellings', () => {
+    expectRejects(parseFiniteNumber, ['1e400', '-1e400', '.', '-', '+', 'e5', '1e', '1e+', '--1', '1..2', '1.2.3', ...NEVER]);
+  });
+});
+
+describe('parsePositiveNumber', () => {
+  it('accepts numbers > 0', () => {
+    expectAccepts(parsePositiveNumber, [['1e-4', 1e-4], ['0.01', 0.01], ['5e-324', 5e-324], ['100', 100]]);
+  });
+
+  it('rejects 0, -0, negatives and non-numbers', () => {
+    expectRejects(parsePositiveNumber, ['0', '-0', '0.0', '-1e-9', '1e-400', ...NEVER]);
+  });
+});
+
+describe('parseFraction', () => {
+  it('accepts [0, 1] inclusive', () => {
+    expectAccepts(parseFraction, [['0', 0], ['1', 1], ['0.9352', 0.9352], ['1.0', 1], ['1e-3', 0.001]]);
+  });
+
+  it('rejects values outside [0, 1] and non-numbers', () => {
+    expectRejects(parseFraction, ['-0.1', '1.0000001', '2', '-1e-9', ...NEVER]);
+  });
+});
+
+describe('through commander', () => {
+  it('a rejected value is a commander invalidArgument error (exit code 2 in main)', async () => {
+    const errors: string[] = [];
+    const cmd = new Command('t')
+      .exitOverride()
+      .configureOutput({ writeErr: (s) => errors.push(s), writeOut: () => undefined })
+      .option('--seed <n>', 'seed', parseSeed, DEFAULT_SEED)
+      .action(() => undefined);
+    await expect(cmd.parseAsync(['--seed', '1e3'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.invalidArgument' });
+    expect(errors.join('')).toMatch(/--seed <n>.*1e3.*0 to 4294967295/s);
+    const ok = new Command('t').exitOverride().option('--seed <n>', 'seed', parseSeed, DEFAULT_SEED).action(() => undefined);
+    await ok.parseAsync(['--seed', '4294967295'], { from: 'user' });
+    expect(ok.opts().seed).toBe(4294967295);
+  });
+});
