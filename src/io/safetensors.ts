@@ -1,0 +1,199 @@
+// safetensors <-> typed arrays: a pure parser that trusts nothing in the file, and a writer that lays
+// files out as the official writer does. Mirrors huggingface/safetensors safetensors/src/tensor.rs
+// (read_metadata + Metadata::validate, prepare + serialize): u64 LE header length, JSON header, data.
+import { dataError } from '../errors';
+
+/** Element types mnist-loss reads and writes. */
+export type SafetensorsDtype = 'F32' | 'F64';
+
+export interface SafetensorsTensor {
+  readonly dtype: SafetensorsDtype;
+  readonly shape: number[];
+  /** Row-major values, copied out of the file (so they are aligned and own their memory). */
+  readonly data: Float32Array | Float64Array;
+}
+
+export interface Safetensors {
+  /** Tensors in header order. */
+  readonly tensors: Map<string, SafetensorsTensor>;
+  /** The optional "__metadata__" object: string keys to string values ({} when absent). */
+  readonly metadata: Record<string, string>;
+}
+
+/** The official reader's limit (MAX_HEADER_SIZE = 100_000_000): a larger header is a hostile file. */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+const ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F64: 8 };
+/** Every dtype the format defines, so an unsupported one gets a clearer message than a typo does. */
+const KNOWN_DTYPES = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
+const HINT = 'the file is not a valid safetensors file or is damaged: export it again (safetensors save_file)';
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+interface Entry {
+  readonly name: string;
+  readonly dtype: SafetensorsDtype;
+  readonly shape: number[];
+  readonly begin: number;
+  readonly end: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/**
+ * Parses a whole .safetensors file. Checks, before reading any tensor: the header length (within the
+ * file, at most 100 MB), the header (UTF-8, a JSON object), each entry (known dtype, shape of non-negative
+ * integers, offsets inside the data and equal to shape × item size), and that the tensors tile the data
+ * buffer exactly: sorted by offset they start at 0, touch without overlap or gap, and end at its end.
+ * Throws dataError (exit 3) naming `name`, the expected and the found value.
+ */
+export function parseSafetensors(bytes: Uint8Array, name: string): Safetensors {
+  if (bytes.length < 8)
+    throw dataError(`${name}: truncated safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`, HINT);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getBigUint64(0, true);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    throw dataError(`${name}: safetensors header length is ${headerLength} bytes, more than the ${MAX_HEADER_BYTES}-byte limit`, HINT);
+  const n = Number(headerLength);
+  if (8 + n > bytes.length)
+    throw dataError(`${name}: safetensors header length says ${n} bytes, but only ${bytes.length - 8} bytes follow (truncated file?)`, HINT);
+
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
+  } catch {
+    throw dataError(`${name}: safetensors header is not valid UTF-8`, HINT);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    throw dataError(`${name}: safetensors header is not valid JSON (${(e as Error).message})`, HINT);
+  }
+  if (!isObject(header))
+    throw dataError(`${name}: safetensors header should be a JSON object, found ${Array.isArray(header) ? 'an array' : JSON.stringify(header)}`, HINT);
+
+  const metadata = readMetadata(header['__metadata__'], name);
+  const entries = Object.entries(header)
+    .filter(([key]) => key !== '__metadata__')
+    .map(([key, info]) => readEntry(key, info, name));
+
+  // Tile check (Metadata::validate + MetadataIncompleteBuffer): data offsets are relative to the byte after the header.
+  const dataStart = 8 + n;
+  const dataLength = bytes.length - dataStart;
+  for (const e of entries)
+    if (e.end > dataLength)
+      throw dataError(
+        `${name}: tensor ${JSON.stringify(e.name)} has data_offsets [${e.begin}, ${e.end}] but the data buffer holds ${dataLength} bytes (truncated file?)`,
+        HINT,
+      );
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  sorted.forEach((e, i) => {
+    if (e.begin < covered)
+      throw dataError(
+        `${name}: tensors ${JSON.stringify(sorted[i - 1].name)} [${sorted[i - 1].begin}, ${sorted[i - 1].end}] and ${JSON.stringify(e.name)} [${e.begin}, ${e.end}] overlap; the format forbids shared bytes`,
+        HINT,
+      );
+    if (e.begin > covered)
+      throw dataError(`${name}: bytes [${covered}, ${e.begin}) of the data buffer belong to no tensor (next is ${JSON.stringify(e.name)}); the format requires the tensors to cover the buffer`, HINT);
+    covered = e.end;
+  });
+  if (covered !== dataLength)
+    throw dataError(`${name}: the tensors cover ${covered} bytes of data but the file has ${dataLength} bytes after the header; the format requires them to match`, HINT);
+
+  const tensors = new Map<string, SafetensorsTensor>();
+  for (const e of entries)
+    tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: decode(bytes, dataStart + e.begin, dataStart + e.end, e.dtype) });
+  return { tensors, metadata };
+}
+
+function readMetadata(value: unknown, name: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isObject(value)) throw dataError(`${name}: safetensors "__metadata__" should be an object of strings, found ${JSON.stringify(value)}`, HINT);
+  for (const [k, v] of Object.entries(value))
+    if (typeof v !== 'string')
+      throw dataError(`${name}: safetensors "__metadata__" values must be strings, found ${JSON.stringify(k)}: ${JSON.stringify(v)}`, HINT);
+  return Object.fromEntries(Object.entries(value)) as Record<string, string>; // own keys only, even "__proto__"
+}
+
+function readEntry(key: string, info: unknown, name: string): Entry {
+  const where = `${name}: tensor ${JSON.stringify(key)}`;
+  if (!isObject(info)) throw dataError(`${where} should be an object {dtype, shape, data_offsets}, found ${JSON.stringify(info)}`, HINT);
+  const { dtype, shape, data_offsets: offsets } = info;
+  if (typeof dtype !== 'string') throw dataError(`${where} has no string "dtype", found ${JSON.stringify(dtype)}`, HINT);
+  if (dtype !== 'F32' && dtype !== 'F64') {
+    if (KNOWN_DTYPES.includes(dtype))
+      throw dataError(`${where} has dtype ${dtype}; mnist-loss reads F32 and F64 tensors`, 'convert the weights to float32 before saving');
+    throw dataError(`${where} has unknown dtype ${JSON.stringify(dtype)}; expected one of ${KNOWN_DTYPES.join(', ')}`, HINT);
+  }
+  if (!Array.isArray(shape) || !shape.every(isIndex))
+    throw dataError(`${where} should have a "shape" list of non-negative integers, found ${JSON.stringify(shape)}`, HINT);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex))
+    throw dataError(`${where} should have "data_offsets" [begin, end] of two non-negative integers, found ${JSON.stringify(offsets)}`, HINT);
+  const [begin, end] = offsets as number[];
+  if (end < begin) throw dataError(`${where} has data_offsets [${begin}, ${end}] with end before begin`, HINT);
+  let bytesNeeded = ITEM_SIZE[dtype];
+  for (const d of shape as number[]) bytesNeeded *= d; // stays exact: checked against a safe-integer span below
+  if (!Number.isSafeInteger(bytesNeeded) || bytesNeeded !== end - begin)
+    throw dataError(
+      `${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${bytesNeeded} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`,
+      HINT,
+    );
+  return { name: key, dtype, shape: shape as number[], begin, end };
+}
+
+/** Copies little-endian values out of bytes[start, end): the copy is aligned even when the offset is not. */
+function decode(bytes: Uint8Array, start: number, end: number, dtype: SafetensorsDtype): Float32Array | Float64Array {
+  const copy = bytes.slice(start, end); // fresh ArrayBuffer at offset 0: aligned for any item size
+  if (!HOST_LITTLE_ENDIAN) swapBytes(copy, ITEM_SIZE[dtype]);
+  return dtype === 'F32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+}
+
+function swapBytes(b: Uint8Array, size: number): void {
+  for (let i = 0; i < b.length; i += size) b.subarray(i, i + size).reverse();
+}
+
+/**
+ * Serializes tensors as the official writer does: sorted by descending dtype alignment (F64 before F32),
+ * then by name; "__metadata__" first in the header, then the tensors; the header padded with spaces to a
+ * multiple of 8 bytes so every tensor starts 8-byte aligned in the file.
+ */
+export function serializeSafetensors(
+  tensors: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array | Float64Array }>,
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
+  const items = [...tensors].map(([key, t]) => {
+    const dtype: SafetensorsDtype = t.data instanceof Float64Array ? 'F64' : 'F32';
+    const count = t.shape.reduce((p, d) => p * d, 1);
+    if (count !== t.data.length) throw new Error(`serializeSafetensors: ${key} has shape [${t.shape.join(', ')}] but ${t.data.length} values`);
+    return { key, dtype, shape: t.shape, data: t.data };
+  });
+  items.sort((a, b) => ITEM_SIZE[b.dtype] - ITEM_SIZE[a.dtype] || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  // Built by hand rather than JSON.stringify(object): JS objects put integer-like keys ("0") first.
+  const parts: string[] = [];
+  if (metadata !== undefined)
+    parts.push(`"__metadata__":{${Object.entries(metadata).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+  let offset = 0;
+  for (const it of items) {
+    const next = offset + it.data.byteLength;
+    parts.push(`${JSON.stringify(it.key)}:{"dtype":"${it.dtype}","shape":[${it.shape.join(',')}],"data_offsets":[${offset},${next}]}`);
+    offset = next;
+  }
+  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
+  const headerLength = Math.ceil(json.length / 8) * 8;
+
+  const out = new Uint8Array(8 + headerLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  out.set(json, 8);
+  out.fill(0x20, 8 + json.length, 8 + headerLength); // spaces: still valid JSON whitespace
+  let at = 8 + headerLength;
+  for (const it of items) {
+    const raw = new Uint8Array(it.data.buffer, it.data.byteOffset, it.data.byteLength).slice();
+    if (!HOST_LITTLE_ENDIAN) swapBytes(raw, ITEM_SIZE[it.dtype]);
+    out.set(raw, at);
+    at += raw.length;
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+// Named tensors (W1, b1, W2, b2, ...) <-> Network, with every check a model file needs before its
+// numbers are trusted: the book's parameter dict (ch03 sample_weight.pkl, ch04 TwoLayerNet.params).
+import { dataError } from '../errors';
+import type { Activation, Layer, Network } from './network';
+
+/** Pixels per MNIST image (28 × 28): the width W1 must take. */
+export const INPUT_SIZE = 784;
+/** Digit classes: the width the last layer must produce. */
+export const OUTPUT_SIZE = 10;
+
+/** One array as a file parser returns it: row-major data with its shape. */
+export interface NamedTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array | Float64Array;
+}
+
+const PARAM_NAME = /^([Wb])([1-9][0-9]*)$/;
+const HINT_NAMES = 'a model holds exactly W1, b1, W2, b2, ... with W_l shaped [in, out] and b_l shaped [out]';
+const HINT_SHAPES = `layer widths must chain ${INPUT_SIZE} -> ... -> ${OUTPUT_SIZE}: W1 is [${INPUT_SIZE}, H1], b1 is [H1], W2 is [H1, H2], ..., the last W is [H, ${OUTPUT_SIZE}]`;
+
+const showShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** Flat index of the first NaN or ±Infinity, or undefined when every value is finite. */
+function firstNonFinite(data: ArrayLike<number>): number | undefined {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
+  return undefined;
+}
+
+/**
+ * Builds a Network from a file's tensors. Requires exactly W1, b1, ..., WL, bL (no gaps, nothing else),
+ * W_l 2-D [in, out], b_l 1-D [out], widths chaining 784 -> ... -> 10, every value finite.
+ * Float64 tensors are narrowed to float32 (the precision the forward pass runs in); a value that is
+ * finite in float64 but overflows float32 is refused like a NaN. Throws dataError (exit 3) naming `name`.
+ */
+export function networkFromTensors(
+  tensors: ReadonlyMap<string, NamedTensor>,
+  activation: Activation,
+  name: string,
+): Network {
+  const unknown = [...tensors.keys()].filter((k) => !PARAM_NAME.test(k));
+  if (unknown.length > 0)
+    throw dataError(
+      `${name}: unexpected tensor${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected only W1, b1, W2, b2, ...`,
+      HINT_NAMES,
+    );
+  let depth = 0;
+  for (const k of tensors.keys()) depth = Math.max(depth, Number(PARAM_NAME.exec(k)![2]));
+  if (depth === 0) throw dataError(`${name}: no tensors found; expected W1, b1, W2, b2, ...`, HINT_NAMES);
+  const missing: string[] = [];
+  for (let l = 1; l <= depth; l++) for (const p of ['W', 'b']) if (!tensors.has(`${p}${l}`)) missing.push(`${p}${l}`);
+  if (missing.length > 0)
+    throw dataError(
+      `${name}: missing ${missing.join(', ')}: found ${[...tensors.keys()].join(', ')}, expected W1, b1, ... up to W${depth}, b${depth} with no gaps`,
+      HINT_NAMES,
+    );
+
+  const layers: Layer[] = [];
+  let width = INPUT_SIZE; // the width the next W must take: 784 for W1, then the previous layer's out
+  for (let l = 1; l <= depth; l++) {
+    const W = tensors.get(`W${l}`)!;
+    const b = tensors.get(`b${l}`)!;
+    if (W.shape.length !== 2)
+      throw dataError(`${name}: W${l} should be a 2-D matrix [in, out], found shape ${showShape(W.shape)}`, HINT_SHAPES);
+    const [rows, cols] = W.shape;
+    if (rows !== width)
+      throw dataError(
+        l === 1
+          ? `${name}: W1 should have ${INPUT_SIZE} rows (one per pixel), found shape ${showShape(W.shape)}`
+          : `${name}: W${l} should have ${width} rows (W${l - 1} has ${width} columns), found shape ${showShape(W.shape)}`,
+        HINT_SHAPES,
+      );
+    if (cols === 0) throw dataError(`${name}: W${l} has 0 columns, found shape ${showShape(W.shape)}; a layer needs at least one unit`, HINT_SHAPES);
+    if (l === depth && cols !== OUTPUT_SIZE)
+      throw dataError(`${name}: the last layer W${l} should have ${OUTPUT_SIZE} columns (one per digit), found shape ${showShape(W.shape)}`, HINT_SHAPES);
+    if (b.shape.length !== 1 || b.shape[0] !== cols)
+      throw dataError(`${name}: b${l} should have shape [${cols}] to match W${l} ${showShape(W.shape)}, found ${showShape(b.shape)}`, HINT_SHAPES);
+    layers.push({ W: { rows, cols, data: toFinite32(W.data, `W${l}`, name) }, b: toFinite32(b.data, `b${l}`, name) });
+    width = cols;
+  }
+  return { layers, activation };
+}
+
+/** Checks every value is finite and returns float32 data (the same array when it already is float32). */
+function toFinite32(data: Float32Array | Float64Array, tensor: string, name: string): Float32Array {
+  const bad = firstNonFinite(data);
+  if (bad !== undefined)
+    throw dataError(`${name}: ${tensor} holds a non-finite value: ${tensor}[${bad}] (flat index) = ${data[bad]}`, 'the model has diverged or the file is damaged; retrain or re-export it');
+  if (data instanceof Float32Array) return data;
+  // Float64 files are narrowed to float32 here: the network computes in float32 throughout.
+  const narrowed = Float32Array.from(data);
+  const overflow = firstNonFinite(narrowed);
+  if (overflow !== undefined)
+    throw dataError(`${name}: ${tensor}[${overflow}] (flat index) = ${data[overflow]} does not fit in float32`, 'scale the weights down or re-export the model');
+  return narrowed;
+}
+
+/** The network's parameters as named tensors, in the book's order W1, b1, W2, b2, ... (no copies). */
+export function tensorsFromNetwork(net: Network): Map<string, { shape: number[]; data: Float32Array }> {
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  net.layers.forEach((layer, i) => {
+    out.set(`W${i + 1}`, { shape: [layer.W.rows, layer.W.cols], data: layer.W.data });
+    out.set(`b${i + 1}`, { shape: [layer.b.length], data: layer.b });
+  });
+  return out;
+}
