@@ -41,10 +41,10 @@ export function gunzipBytes(bytes: Uint8Array, name: string): Uint8Array {
   }
 }
 
-/** Raw DEFLATE (zip method 8), for .npz members. */
-export function inflateRawBytes(bytes: Uint8Array, name: string): Uint8Array {
+/** Raw DEFLATE (zip method 8), for .npz members; maxOutputLength (the declared size) stops zip bombs early. */
+export function inflateRawBytes(bytes: Uint8Array, name: string, maxOutputLength?: number): Uint8Array {
   try {
-    const out = zlib.inflateRawSync(bytes);
+    const out = zlib.inflateRawSync(bytes, maxOutputLength === undefined ? {} : { maxOutputLength: Math.max(1, maxOutputLength) });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     throw dataError(`${name}: corrupt deflate data (${(e as Error).message})`, 'save the archive again');
