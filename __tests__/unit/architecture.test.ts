@@ -326,6 +326,19 @@ describe('module boundaries (STYLE.md)', () => {
     expect(hits).toEqual([]);
   });
 
+  it('imports point down: only cli/ imports cli/, only cli/ and experiments/ import experiments/ (types aside)', () => {
+    const hits: string[] = [];
+    for (const f of src.filter((s) => !s.path.startsWith('src/cli/') && s.path !== 'src/index.ts')) {
+      for (const r of importsOf(f.code)) {
+        if (r.typeOnly || !isRelative(r.specifier)) continue;
+        const target = resolveSpecifier(f.path, r.specifier);
+        const up = target.startsWith('src/cli/') || (target.startsWith('src/experiments/') && !f.path.startsWith('src/experiments/'));
+        if (up) hits.push(`${f.path}: ${r.specifier}`);
+      }
+    }
+    expect(hits).toEqual([]);
+  });
+
   it('bin imports only cli/main (plus types)', () => {
     const hits = bin.flatMap((f) =>
       importsOf(f.code)
