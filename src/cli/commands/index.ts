@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import type { Io } from '../io';
 import { registerInfo } from './info';
 import { registerBatch } from './batch';
+import { registerLoss } from './loss';
 
 export type Register = (program: Command, io: Io) => void;
 
 export const commands: Register[] = [
   registerInfo,
   registerBatch,
+  registerLoss,
 ];
