@@ -156,6 +156,11 @@ describe('mnist-loss batch errors', () => {
     expectUserError(run(['batch', '--data', fixture.dir, '--size', '0']), 2);
   });
 
+  it('--size above 10,000,000 and --show with --json are usage errors (exit 2)', () => {
+    expectUserError(run(['batch', '--data', fixture.dir, '--size', '10000001']), 2);
+    expectUserError(run(['batch', '--data', fixture.dir, '--show', '--json']), 2);
+  });
+
   it('--no-replace with more images than the split has is a usage error naming both sizes (exit 2)', () => {
     const r = run(['batch', '--data', fixture.dir, '--size', '31', '--no-replace']);
     expectUserError(r, 2);

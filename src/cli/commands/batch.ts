@@ -54,7 +54,7 @@ export function registerBatch(program: Command, io: Io): void {
   const cmd = program
     .command('batch')
     .description('indices and labels of one seeded mini-batch, the same as np.random.seed(S); np.random.choice(N, size)')
-    .option('--size <n>', 'images in the batch', parsePositiveInt, 10)
+    .option('--size <n>', 'images in the batch, 1..10000000', parsePositiveInt, 10)
     .option('--seed <n>', 'numpy-compatible MT19937 seed, 0..4294967295', parseSeed, DEFAULT_SEED)
     .addOption(new Option('--split <name>', 'which split to sample from').choices(['train', 'test']).default('train'))
     .option('--no-replace', "sample without replacement (np.random.choice(..., replace=False))")
