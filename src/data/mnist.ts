@@ -74,7 +74,7 @@ export function loadSplit(opts: DataOptions, split: SplitName): LoadedSplit {
   const source = resolveDataSource(opts);
   if (source.kind === 'mnist-package') return loadMnistPackage(source, split);
   if (!dirExists(source.path))
-    throw dataError(`data folder not found: ${source.path} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (or the .idx3-ubyte / .gz variants)`, DATA_HINT);
+    throw dataError(`data folder not found: ${source.path} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (dotted names such as ${idxFileCandidates(split, 'images')[1]} and .gz files also work)`, DATA_HINT);
   const imagesName = findIdxFile(source, split, 'images');
   const labelsName = findIdxFile(source, split, 'labels');
   const images = parseIdxWithDims(readMaybeGzip(path.join(source.path, imagesName), 'MNIST image file'), imagesName, 3);
