@@ -1,0 +1,409 @@
+// Sweeps one parameter element over a range and records SSE, CEE and accuracy at each value: the
+// chapter's argument (loss moves smoothly, accuracy jumps) in numbers. Gives what a naive numpy loop
+// gives (set W[i,j], full forward pass, losses) but recomputes only what lies downstream of the
+// element, from activations cached once, in float64.
+import { CEE_DELTA } from '../nn/losses';
+import type { Network } from '../nn/network';
+import type { ParamElement } from '../nn/paramRef';
+import { assertShape } from '../tensor';
+import type { MnistSplit } from '../data/types';
+
+/** x = f32(p / 255): the float32 value a gathered batch holds for byte p, kept as a float64. */
+const PIXEL_SCALE = Float64Array.from({ length: 256 }, (_, p) => Math.fround(p / 255));
+
+/**
+ * np.linspace(start, stop, num): y_i = start + i·step with step = (stop − start)/(num − 1), the last
+ * value set to stop exactly (numpy's formula, so the values match numpy's bit for bit).
+ */
+export function linspace(start: number, stop: number, num: number): Float64Array {
+  if (!Number.isSafeInteger(num) || num < 0) throw new RangeError(`linspace: num ${num} must be a whole number >= 0`);
+  const out = new Float64Array(num);
+  const div = num - 1;
+  const delta = stop - start;
+  if (div > 0) {
+    const step = delta / div;
+    // numpy divides first when the step underflows to 0 (denormal ranges, gh-5437).
+    for (let i = 0; i < num; i++) out[i] = (step === 0 ? (i / div) * delta : i * step) + start;
+    out[num - 1] = stop;
+  } else if (num === 1) {
+    out[0] = start;
+  }
+  return out;
+}
+
+/**
+ * The network's activations on n images, computed once in float64, plus each image's SSE, CEE and
+ * correctness: everything a one-element perturbation needs. Row b is image images[b] of the split.
+ */
+export interface SweepCache {
+  readonly net: Network;
+  readonly n: number;
+  /** Split index of each row: [n]. */
+  readonly images: Uint32Array;
+  /** The split's raw pixels [count, D] and D. */
+  readonly pixels: Uint8Array;
+  readonly D: number;
+  /** Labels of the rows: [n]. */
+  readonly t: Uint8Array;
+  /** Layer widths [D, H1, ..., K]. */
+  readonly widths: readonly number[];
+  /** a[l]: [n, widths[l+1]] pre-activations x·W + b of layer l+1 (a[L-1] are the logits). */
+  readonly a: readonly Float64Array[];
+  /** z[l]: [n, widths[l+1]] activations of hidden layer l+1 (l < L−1). */
+  readonly z: readonly Float64Array[];
+  /** Per-row base SSE ½Σ(y−t)², CEE −log(y_t+δ) and correctness (1/0). */
+  readonly sse: Float64Array;
+  readonly cee: Float64Array;
+  readonly correct: Uint8Array;
+  /** Σ over rows of the above. */
+  readonly sseSum: number;
+  readonly ceeSum: number;
+  readonly correctCount: number;
+}
+
+function activate(relu: boolean, v: number): number {
+  return relu ? (v > 0 ? v : 0) : 1 / (1 + Math.exp(-v));
+}
+
+/**
+ * One image's losses from its logits a: [K] (float64): SSE ½Σ_k(y_k − t_k)², CEE −log(y_t + δ) and
+ * whether argmax y = t (first maximum wins), with y = softmax(a) (max subtracted). Writes out[0..2].
+ */
+function imageLosses(a: Float64Array, off: number, K: number, t: number, e: Float64Array, out: Float64Array): void {
+  let max = -Infinity;
+  for (let k = 0; k < K; k++) if (a[off + k] > max) max = a[off + k];
+  let sum = 0;
+  for (let k = 0; k < K; k++) { e[k] = Math.exp(a[off + k] - max); sum += e[k]; }
+  let squares = 0;
+  let best = 0;
+  for (let k = 0; k < K; k++) {
+    const y = e[k] / sum;
+    const d = y - (k === t ? 1 : 0);
+    squares += d * d;
+    if (e[k] > e[best]) best = k;
+  }
+  out[0] = 0.5 * squares;
+  out[1] = -Math.log(e[t] / sum + CEE_DELTA);
+  out[2] = best === t ? 1 : 0;
+}
+
+/**
+ * Forward pass in float64 over the images `indices` of the split (all of it when null), keeping every
+ * layer's activations. x = f32(p/255) as the book's float32 batches; weights are the model's float32
+ * values; everything after that is float64, so a perturbed copy of any row is computed the same way.
+ */
+export function buildSweepCache(net: Network, split: MnistSplit, indices: ArrayLike<number> | null): SweepCache {
+  const D = split.rows * split.cols;
+  const widths = [net.layers[0].W.rows, ...net.layers.map((layer) => layer.W.cols)];
+  assertShape(widths[0] === D, `buildSweepCache: W1 has ${widths[0]} rows, images have ${D} pixels`);
+  net.layers.forEach((layer, l) =>
+    assertShape(layer.W.rows === widths[l] && layer.b.length === layer.W.cols, `layer ${l + 1}: W [${layer.W.rows},${layer.W.cols}], b [${layer.b.length}]`),
+  );
+  const L = net.layers.length;
+  const K = widths[L];
+  const n = indices === null ? split.count : indices.length;
+  const images = new Uint32Array(n);
+  for (let b = 0; b < n; b++) {
+    const image = indices === null ? b : indices[b];
+    assertShape(Number.isInteger(image) && image >= 0 && image < split.count, `buildSweepCache: index ${image} outside [0, ${split.count})`);
+    images[b] = image;
+  }
+  const t = new Uint8Array(n);
+  for (let b = 0; b < n; b++) t[b] = split.labels[images[b]];
+  const relu = net.activation === 'relu';
+  const a = widths.slice(1).map((w) => new Float64Array(n * w));
+  const z = widths.slice(1, L).map((w) => new Float64Array(n * w));
+
+  // x: [n, D] (bytes, mostly 0) · W1: [D, H] -> a1: [n, H]. Per image, gather the nonzero pixels
+  // (~20 % of MNIST) once, then each a1[b, j] is a dot product over them with its sum in a register.
+  const H = widths[1];
+  const W1 = Float64Array.from(net.layers[0].W.data), a1 = a[0], pixels = split.pixels;
+  const xs = new Float64Array(D), offsets = new Int32Array(D);
+  for (let b = 0; b < n; b++) {
+    const src = images[b] * D;
+    let m = 0;
+    for (let i = 0; i < D; i++) {
+      const p = pixels[src + i];
+      if (p === 0) continue;
+      xs[m] = PIXEL_SCALE[p];
+      offsets[m++] = i * H;
+    }
+    // Five sums at a time stay in registers while the nonzero pixels stream past once per block.
+    let j = 0;
+    for (; j + 5 <= H; j += 5) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+      for (let q = 0; q < m; q++) {
+        const x = xs[q], o = offsets[q] + j;
+        s0 += x * W1[o]; s1 += x * W1[o + 1]; s2 += x * W1[o + 2]; s3 += x * W1[o + 3]; s4 += x * W1[o + 4];
+      }
+      const dst = b * H + j;
+      a1[dst] = s0; a1[dst + 1] = s1; a1[dst + 2] = s2; a1[dst + 3] = s3; a1[dst + 4] = s4;
+    }
+    for (; j < H; j++) {
+      let acc = 0;
+      for (let q = 0; q < m; q++) acc += xs[q] * W1[offsets[q] + j];
+      a1[b * H + j] = acc;
+    }
+  }
+  for (let l = 0; l < L; l++) {
+    const out = widths[l + 1], inWidth = widths[l];
+    const al = a[l], bl = net.layers[l].b, Wl = net.layers[l].W.data;
+    if (l > 0) {
+      // z_{l}: [n, in] · W_{l+1}: [in, out] -> a_{l+1}: [n, out]
+      const zin = z[l - 1];
+      for (let b = 0; b < n; b++)
+        for (let i = 0; i < inWidth; i++) {
+          const zi = zin[b * inWidth + i];
+          if (zi === 0) continue;
+          const dst = b * out, src = i * out;
+          for (let j = 0; j < out; j++) al[dst + j] += zi * Wl[src + j];
+        }
+    }
+    for (let b = 0; b < n; b++) for (let j = 0; j < out; j++) al[b * out + j] += bl[j];
+    if (l < L - 1) {
+      const zl = z[l];
+      for (let q = 0; q < al.length; q++) zl[q] = activate(relu, al[q]);
+    }
+  }
+
+  const sse = new Float64Array(n), cee = new Float64Array(n), correct = new Uint8Array(n);
+  const e = new Float64Array(K), r = new Float64Array(3);
+  let sseSum = 0, ceeSum = 0, correctCount = 0;
+  for (let b = 0; b < n; b++) {
+    imageLosses(a[L - 1], b * K, K, t[b], e, r);
+    sse[b] = r[0]; cee[b] = r[1]; correct[b] = r[2];
+    sseSum += r[0]; ceeSum += r[1]; correctCount += r[2];
+  }
+  return { net, n, images, pixels: split.pixels, D, t, widths, a, z, sse, cee, correct, sseSum, ceeSum, correctCount };
+}
+
+/** Mean SSE and CEE over the n images and the number correct, one entry per weight value. */
+export interface ElementLosses {
+  readonly sse: Float64Array;
+  readonly cee: Float64Array;
+  readonly correct: Int32Array;
+}
+
+/**
+ * SSE, CEE (means over the cached images) and the number correct with the element set to each of
+ * `weights` in turn (all other parameters as in the model), without a full forward pass per value.
+ *
+ * For W_l[r, j] (or b_l[j]) changed by Δ = w − w0, only a_l[:, j] moves, by Δ·z_{l−1}[:, r] (by Δ for a
+ * bias; z_0 = x), so only rows whose input z_{l−1}[b, r] is nonzero change (for W1: images where pixel r
+ * is not blank). For such a row the change flows down: z_l[b, j] moves by dz, a_{l+1}[b, :] by
+ * dz·W_{l+1}[j, :] (rank 1), and every later layer by its input change · W. Totals are the cached sums
+ * plus Σ over changed rows of (new − cached), in float64.
+ */
+export function lossesAtWeights(cache: SweepCache, param: ParamElement, weights: ArrayLike<number>): ElementLosses {
+  const { net, n, widths, a, z, t } = cache;
+  const L = net.layers.length, K = widths[L], l = param.layer, j = param.col;
+  const V = weights.length;
+  const relu = net.activation === 'relu';
+  const deltas = new Float64Array(V);
+  for (let v = 0; v < V; v++) deltas[v] = weights[v] - param.value;
+  const dSse = new Float64Array(V), dCee = new Float64Array(V), dCorrect = new Int32Array(V);
+
+  // Scratch: a perturbed row per layer below l, the softmax exponentials, one image's losses.
+  const rowA = widths.map((w) => new Float64Array(w));
+  const rowDz = widths.map((w) => new Float64Array(w));
+  const e = new Float64Array(K), r = new Float64Array(3);
+  const outL = widths[l + 1], inL = widths[l];
+  const al = a[l], logitsCached = a[L - 1], zl = l < L - 1 ? z[l] : al, zin = l > 0 ? z[l - 1] : al;
+  const pixels = cache.pixels, images = cache.images, D = cache.D, row = param.row;
+  const baseSse = cache.sse, baseCee = cache.cee, baseCorrect = cache.correct;
+  // W_{l+1}[j, :] and a_{l+1}: where the change of z_l[:, j] goes next (when l is a hidden layer).
+  const nextWidth = widths[Math.min(l + 2, L)];
+  const nextW = l < L - 1 ? net.layers[l + 1].W.data.subarray(j * nextWidth, (j + 1) * nextWidth) : new Float32Array(0);
+  const nextA = l < L - 1 ? a[l + 1] : al;
+  const logits = rowA[L];
+
+  for (let b = 0; b < n; b++) {
+    // c: how much a_l[b, j] moves per unit of Δ.
+    let c: number;
+    if (param.kind === 'b') c = 1;
+    else if (l === 0) c = PIXEL_SCALE[pixels[images[b] * D + row]];
+    else c = zin[b * inL + row];
+    if (c === 0) continue;
+    const a0 = al[b * outL + j];
+    const s0 = baseSse[b], c0 = baseCee[b], k0 = baseCorrect[b], tb = t[b];
+    for (let v = 0; v < V; v++) {
+      const aNew = a0 + deltas[v] * c;
+      if (l === L - 1) {
+        // The element feeds the logits directly: one logit moves.
+        for (let k = 0; k < K; k++) logits[k] = logitsCached[b * K + k];
+        logits[j] = aNew;
+        imageLosses(logits, 0, K, tb, e, r);
+      } else {
+        const dzj = activate(relu, aNew) - zl[b * outL + j];
+        if (dzj === 0) continue; // e.g. a ReLU unit that stays off: nothing downstream moves
+        // a_{l+1}[b, :] += dz_j · W_{l+1}[j, :]: rank-1 change of the next layer's input.
+        let m = l + 1;
+        let width = nextWidth;
+        let next = rowA[m + 1];
+        for (let k = 0; k < width; k++) next[k] = nextA[b * width + k] + dzj * nextW[k];
+        // Later layers: a_{m+1} = a_{m+1}(cached) + (z_m(new) − z_m(cached)) · W_{m+1}.
+        while (m < L - 1) {
+          const dz = rowDz[m + 1], zm = z[m];
+          for (let k = 0; k < width; k++) dz[k] = activate(relu, next[k]) - zm[b * width + k];
+          const inWidth = width;
+          m++;
+          width = widths[m + 1];
+          next = rowA[m + 1];
+          const Wm = net.layers[m].W.data, am = a[m];
+          for (let k = 0; k < width; k++) next[k] = am[b * width + k];
+          for (let i = 0; i < inWidth; i++) {
+            const d = dz[i];
+            if (d === 0) continue;
+            const off = i * width;
+            for (let k = 0; k < width; k++) next[k] += d * Wm[off + k];
+          }
+        }
+        imageLosses(next, 0, K, tb, e, r);
+      }
+      dSse[v] += r[0] - s0;
+      dCee[v] += r[1] - c0;
+      dCorrect[v] += r[2] - k0;
+    }
+  }
+  const sse = new Float64Array(V), cee = new Float64Array(V), correct = new Int32Array(V);
+  for (let v = 0; v < V; v++) {
+    sse[v] = (cache.sseSum + dSse[v]) / n;
+    cee[v] = (cache.ceeSum + dCee[v]) / n;
+    correct[v] = cache.correctCount + dCorrect[v];
+  }
+  return { sse, cee, correct };
+}
+
+export type SweepMode = 'add' | 'set';
+
+/** One value of the sweep: losses at that weight and the slopes there. */
+export interface SweepRow {
+  /** The swept value: added to the model's weight (mode add) or the weight itself (mode set). */
+  readonly value: number;
+  /** The weight actually used: float32(base + value) or float32(value), as a float32 model holds it. */
+  readonly weight: number;
+  /** Mean over the images of ½Σ_k(y_k − t_k)². */
+  readonly sse: number;
+  /** Mean over the images of −log(y_t + 1e-7). */
+  readonly cee: number;
+  /** correct / n. */
+  readonly accuracy: number;
+  readonly correct: number;
+  /** Slopes d/dvalue by finite differences of neighbouring rows (see slopes()). */
+  readonly dSse: number;
+  readonly dCee: number;
+  readonly dAccuracy: number;
+}
+
+/** What the rows show, counted over the steps between consecutive rows. */
+export interface SweepSummary {
+  /** Number of steps: rows − 1. */
+  readonly steps: number;
+  /** Distinct accuracy values among the rows. */
+  readonly distinctAccuracies: number;
+  /** A step is flat for a quantity when its value in the two rows is exactly equal (===). */
+  readonly accuracyFlatSteps: number;
+  readonly accuracyChangedSteps: number;
+  readonly ceeFlatSteps: number;
+  readonly ceeChangedSteps: number;
+  readonly sseFlatSteps: number;
+  readonly sseChangedSteps: number;
+  /** Rows whose accuracy slope is exactly 0, and whose CEE slope is not. */
+  readonly accuracySlopeZeroRows: number;
+  readonly ceeSlopeNonzeroRows: number;
+  readonly minAccuracy: number;
+  readonly maxAccuracy: number;
+  readonly minCee: number;
+  readonly maxCee: number;
+  /** The value with the lowest CEE (first if several). */
+  readonly argminCee: number;
+}
+
+export interface SweepResult {
+  /** e.g. "W1[409,18]". */
+  readonly param: string;
+  /** The element's value in the model. */
+  readonly base: number;
+  readonly mode: SweepMode;
+  /** Images evaluated per row. */
+  readonly n: number;
+  readonly rows: readonly SweepRow[];
+  readonly summary: SweepSummary;
+}
+
+/**
+ * Finite-difference slope dy/dx at each row: central (y[i+1] − y[i−1]) / (x[i+1] − x[i−1]) inside,
+ * one-sided at the ends ((y[1] − y[0]) / (x[1] − x[0]) first, the mirror image last); numpy's
+ * np.gradient(y, x) with edge_order=1 on evenly spaced x. Needs at least 2 rows.
+ */
+export function slopes(x: ArrayLike<number>, y: ArrayLike<number>): Float64Array {
+  const K = x.length;
+  if (K < 2) throw new RangeError(`slopes: need at least 2 points, found ${K}`);
+  const out = new Float64Array(K);
+  for (let i = 0; i < K; i++) {
+    const lo = Math.max(0, i - 1), hi = Math.min(K - 1, i + 1);
+    out[i] = (y[hi] - y[lo]) / (x[hi] - x[lo]);
+  }
+  return out;
+}
+
+/** Counts flat and changed steps (consecutive rows with exactly equal / unequal values) and ranges. */
+export function summarizeSweep(rows: readonly SweepRow[]): SweepSummary {
+  const steps = rows.length - 1;
+  let accuracyChanged = 0, ceeChanged = 0, sseChanged = 0;
+  for (let i = 1; i < rows.length; i++) {
+    if (rows[i].accuracy !== rows[i - 1].accuracy) accuracyChanged++;
+    if (rows[i].cee !== rows[i - 1].cee) ceeChanged++;
+    if (rows[i].sse !== rows[i - 1].sse) sseChanged++;
+  }
+  let argmin = 0;
+  rows.forEach((row, i) => { if (row.cee < rows[argmin].cee) argmin = i; });
+  const accuracies = rows.map((row) => row.accuracy);
+  const cees = rows.map((row) => row.cee);
+  return {
+    steps,
+    distinctAccuracies: new Set(accuracies).size,
+    accuracyFlatSteps: steps - accuracyChanged,
+    accuracyChangedSteps: accuracyChanged,
+    ceeFlatSteps: steps - ceeChanged,
+    ceeChangedSteps: ceeChanged,
+    sseFlatSteps: steps - sseChanged,
+    sseChangedSteps: sseChanged,
+    accuracySlopeZeroRows: rows.filter((row) => row.dAccuracy === 0).length,
+    ceeSlopeNonzeroRows: rows.filter((row) => row.dCee !== 0).length,
+    minAccuracy: Math.min(...accuracies),
+    maxAccuracy: Math.max(...accuracies),
+    minCee: Math.min(...cees),
+    maxCee: Math.max(...cees),
+    argminCee: rows[argmin].value,
+  };
+}
+
+/** The float32 weight a value stands for: base + value (add) or the value itself (set). */
+export function sweptWeight(base: number, value: number, mode: SweepMode): number {
+  return Math.fround(mode === 'add' ? base + value : value);
+}
+
+/**
+ * Sweeps `param` over `values` (at least 2): each row's losses are those of the model with that one
+ * element replaced by sweptWeight(base, value, mode), on the cached images.
+ */
+export function sweepParameter(cache: SweepCache, param: ParamElement, values: ArrayLike<number>, mode: SweepMode): SweepResult {
+  if (values.length < 2) throw new RangeError(`sweepParameter: need at least 2 values, found ${values.length}`);
+  const weights = Array.from(values, (value) => sweptWeight(param.value, value, mode));
+  const losses = lossesAtWeights(cache, param, weights);
+  const accuracy = Array.from(losses.correct, (c) => c / cache.n);
+  const dSse = slopes(values, losses.sse), dCee = slopes(values, losses.cee), dAccuracy = slopes(values, accuracy);
+  const rows: SweepRow[] = Array.from(values, (value, i) => ({
+    value,
+    weight: weights[i],
+    sse: losses.sse[i],
+    cee: losses.cee[i],
+    accuracy: accuracy[i],
+    correct: losses.correct[i],
+    dSse: dSse[i],
+    dCee: dCee[i],
+    dAccuracy: dAccuracy[i],
+  }));
+  return { param: param.label, base: param.value, mode, n: cache.n, rows, summary: summarizeSweep(rows) };
+}

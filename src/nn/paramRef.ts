@@ -1,0 +1,91 @@
+// Names one parameter element of a network the way numpy indexes it: `W1[409,18]` is row 409, column 18
+// of W1: [in, out] (0-based), `b2[3]` is element 3 of b2. Used by `sweep` and `probe`.
+import { usageError } from '../errors';
+import type { Network } from './network';
+
+/** One parameter element, resolved against a network. */
+export interface ParamElement {
+  /** Canonical text, e.g. "W1[409,18]" or "b2[3]". */
+  readonly label: string;
+  /** Parameter name, e.g. "W1". */
+  readonly name: string;
+  readonly kind: 'W' | 'b';
+  /** 0-based layer index into net.layers (W1 is layer 0). */
+  readonly layer: number;
+  /** Row of W (input unit); for b always 0. */
+  readonly row: number;
+  /** Column of W or index into b (output unit). */
+  readonly col: number;
+  /** Index into the parameter's flat row-major data. */
+  readonly offset: number;
+  /** Its value in the network (float32). */
+  readonly value: number;
+}
+
+/** "W1 [784,50], b1 [50], W2 [50,10], b2 [10]": every parameter and its shape, in the book's order. */
+export function describeParameters(net: Network): string {
+  return net.layers
+    .flatMap((layer, l) => [`W${l + 1} [${layer.W.rows},${layer.W.cols}]`, `b${l + 1} [${layer.b.length}]`])
+    .join(', ');
+}
+
+/** Σ over W_l and b_l of their sizes: the number of scalar parameters. */
+export function parameterCount(net: Network): number {
+  return net.layers.reduce((n, layer) => n + layer.W.data.length + layer.b.length, 0);
+}
+
+function element(net: Network, kind: 'W' | 'b', layer: number, row: number, col: number): ParamElement {
+  const L = net.layers[layer];
+  const name = `${kind}${layer + 1}`;
+  if (kind === 'W') {
+    const offset = row * L.W.cols + col;
+    return { label: `${name}[${row},${col}]`, name, kind, layer, row, col, offset, value: L.W.data[offset] };
+  }
+  return { label: `${name}[${col}]`, name, kind, layer, row: 0, col, offset: col, value: L.b[col] };
+}
+
+const PARAM_REF = /^\s*([Wb])([0-9]+)\s*\[\s*([0-9]+)\s*(?:,\s*([0-9]+)\s*)?\]\s*$/;
+
+/**
+ * Parses and checks `W<l>[row,col]` or `b<l>[j]` against the network. A malformed reference, an
+ * unknown parameter or an index out of range is a usage error (exit 2) that lists the parameters.
+ */
+export function resolveParamRef(net: Network, text: string): ParamElement {
+  const hint = `the model's parameters are ${describeParameters(net)}; indices start at 0, e.g. W1[409,18] or b2[3]`;
+  const m = PARAM_REF.exec(text);
+  if (!m) throw usageError(`--param '${text}' is not a parameter element: expected W<layer>[row,col] or b<layer>[index]`, hint);
+  const kind = m[1] as 'W' | 'b';
+  const layerNumber = Number(m[2]);
+  const name = `${kind}${layerNumber}`;
+  if (layerNumber < 1 || layerNumber > net.layers.length) {
+    throw usageError(`--param '${text}': the model has no parameter ${name} (it has ${net.layers.length} layers)`, hint);
+  }
+  const layer = net.layers[layerNumber - 1];
+  const shape = kind === 'W' ? [layer.W.rows, layer.W.cols] : [layer.b.length];
+  const index = m[4] === undefined ? [Number(m[3])] : [Number(m[3]), Number(m[4])];
+  if (index.length !== shape.length) {
+    throw usageError(`--param '${text}': ${name} has shape [${shape.join(',')}], so it takes ${shape.length} index${shape.length > 1 ? 'es' : ''}, found ${index.length}`, hint);
+  }
+  index.forEach((i, d) => {
+    if (!Number.isSafeInteger(i) || i >= shape[d]) {
+      throw usageError(`--param '${text}': index ${i} is out of range for axis ${d} of ${name} [${shape.join(',')}] (0 to ${shape[d] - 1})`, hint);
+    }
+  });
+  return kind === 'W' ? element(net, 'W', layerNumber - 1, index[0], index[1]) : element(net, 'b', layerNumber - 1, 0, index[0]);
+}
+
+/**
+ * The element at a flat index into all parameters laid end to end in the order W1, b1, W2, b2, ...
+ * (each row-major): numpy's `np.concatenate([p.ravel() for p in (W1, b1, W2, b2, ...)])[flat]`.
+ */
+export function parameterAtFlatIndex(net: Network, flat: number): ParamElement {
+  let rest = flat;
+  for (let l = 0; l < net.layers.length; l++) {
+    const { W, b } = net.layers[l];
+    if (rest < W.data.length) return element(net, 'W', l, Math.floor(rest / W.cols), rest % W.cols);
+    rest -= W.data.length;
+    if (rest < b.length) return element(net, 'b', l, 0, rest);
+    rest -= b.length;
+  }
+  throw new RangeError(`parameterAtFlatIndex: ${flat} is beyond the ${parameterCount(net)} parameters`);
+}
