@@ -1,0 +1,133 @@
+// CSV, JSON and inline numeric arrays: what np.savetxt / json.dump write is read back exactly, and every
+// malformed input is refused with the file, line (and column) and a hint.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ExitCode, MnistLossError } from '../../../src/errors';
+import { parseCsvArray, parseInlineList, parseJsonArray, parseNumberToken } from '../../../src/io/textArrays';
+
+const FIXTURES = path.join(__dirname, '../../fixtures/loss');
+const bytes = (s: string) => new TextEncoder().encode(s);
+const Y_SMALL = [0.1, 0.2, 0.3, 0.4, 0.7, 0.1, 0.1, 0.1, 0.25, 0.25, 0.25, 0.25, 0.0, 0.5, 0.5008, 0.0, 1.0, 0.0, 0.0, 0.0];
+
+function errorOf(f: () => unknown, exitCode: number = ExitCode.Data): MnistLossError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(MnistLossError);
+    expect((e as MnistLossError).exitCode).toBe(exitCode);
+    expect((e as MnistLossError).hint).toBeTruthy();
+    return e as MnistLossError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('parseNumberToken', () => {
+  it('reads decimals, exponents and numpy\'s nan / inf spellings; nothing else', () => {
+    expect(parseNumberToken('0.25')).toBe(0.25);
+    expect(parseNumberToken(' -1e-3 ')).toBe(-0.001);
+    expect(parseNumberToken('.5')).toBe(0.5);
+    expect(parseNumberToken('3.')).toBe(3);
+    expect(parseNumberToken('nan')).toBeNaN();
+    expect(parseNumberToken('NaN')).toBeNaN();
+    expect(parseNumberToken('inf')).toBe(Infinity);
+    expect(parseNumberToken('-Infinity')).toBe(-Infinity);
+    for (const bad of ['', 'abc', '0x10', '1,5', '1e', '--1', 'Infinityx']) expect(parseNumberToken(bad)).toBeUndefined();
+  });
+});
+
+describe('parseCsvArray', () => {
+  it('reads np.savetxt(y_small, delimiter=",", fmt="%.17g", header="p0,p1,p2,p3", comments="") exactly', () => {
+    const a = parseCsvArray(fs.readFileSync(path.join(FIXTURES, 'y-small.csv')), 'y-small.csv');
+    expect(a.shape).toEqual([5, 4]);
+    expect(a.header).toEqual(['p0', 'p1', 'p2', 'p3']);
+    expect([...a.data]).toEqual(Y_SMALL);
+  });
+
+  it('reads np.savetxt(t_small, fmt="%d") as a (5, 1) column', () => {
+    const a = parseCsvArray(fs.readFileSync(path.join(FIXTURES, 't-small.csv')), 't-small.csv');
+    expect(a.shape).toEqual([5, 1]);
+    expect([...a.data]).toEqual([3, 0, 1, 2, 0]);
+  });
+
+  it('space-separated (np.savetxt default), # comments, blank lines, CRLF and a byte-order mark', () => {
+    const a = parseCsvArray(bytes('\ufeff# p0 p1\r\n1.5e-1 8.5e-01\r\n\r\n  0.5\t0.5  \r\n'), 's.csv');
+    expect(a.shape).toEqual([2, 2]);
+    expect([...a.data]).toEqual([0.15, 0.85, 0.5, 0.5]);
+  });
+
+  it('keeps nan and inf for the caller to name', () => {
+    const a = parseCsvArray(bytes('0.5,nan\ninf,-inf\n'), 'n.csv');
+    expect(a.data[1]).toBeNaN();
+    expect([a.data[2], a.data[3]]).toEqual([Infinity, -Infinity]);
+  });
+
+  it('refuses ragged rows naming both sizes', () => {
+    expect(errorOf(() => parseCsvArray(bytes('0.1,0.9\n0.2,0.3,0.5\n'), 'r.csv')).message).toBe(
+      'r.csv: line 2 has 3 values, line 1 has 2: every row needs the same number of columns',
+    );
+  });
+
+  it('refuses empty cells, non-numbers, empty files and header-only files', () => {
+    expect(errorOf(() => parseCsvArray(bytes('0.1,0.9\n0.2,,0.5\n'), 'e.csv')).message).toMatch(/^e\.csv: line 2 has 3 values/);
+    expect(errorOf(() => parseCsvArray(bytes('0.1,\n'), 'e.csv')).message).toBe('e.csv: line 1, column 2 is empty');
+    expect(errorOf(() => parseCsvArray(bytes('0.1,0.9\n0.2,abc\n'), 'x.csv')).message).toBe("x.csv: line 2, column 2 is 'abc', not a number");
+    expect(errorOf(() => parseCsvArray(bytes(''), 'z.csv')).message).toMatch(/^z\.csv: no numbers found/);
+    expect(errorOf(() => parseCsvArray(bytes('a,b\n'), 'h.csv')).message).toMatch(/^h\.csv: no numbers found/);
+    expect(errorOf(() => parseCsvArray(Uint8Array.of(0xff, 0xfe, 0x00), 'b.csv')).message).toBe('b.csv: not UTF-8 text');
+  });
+
+  it('a header that mixes names and numbers is a bad cell, not a header', () => {
+    expect(errorOf(() => parseCsvArray(bytes('p0,0.5\n0.5,0.5\n'), 'm.csv')).message).toBe("m.csv: line 1, column 1 is 'p0', not a number");
+  });
+});
+
+describe('parseJsonArray', () => {
+  it('reads json.dump(y_small.tolist()) exactly, and a list of labels', () => {
+    const a = parseJsonArray(fs.readFileSync(path.join(FIXTURES, 'y-small.json')), 'y-small.json');
+    expect(a.shape).toEqual([5, 4]);
+    expect([...a.data]).toEqual(Y_SMALL);
+    const t = parseJsonArray(fs.readFileSync(path.join(FIXTURES, 't-small.json')), 't-small.json');
+    expect(t.shape).toEqual([5]);
+    expect([...t.data]).toEqual([3, 0, 1, 2, 0]);
+  });
+
+  it('a scalar, an empty list, and Python json\'s NaN / Infinity / -Infinity', () => {
+    expect(parseJsonArray(bytes(' 2 '), 's.json')).toEqual({ shape: [], data: Float64Array.of(2) });
+    expect(parseJsonArray(bytes('[]'), 'e.json').shape).toEqual([0]);
+    const a = parseJsonArray(bytes('[[NaN, Infinity],\n [-Infinity, 1e-3]]'), 'n.json');
+    expect(a.shape).toEqual([2, 2]);
+    expect(a.data[0]).toBeNaN();
+    expect([...a.data.subarray(1)]).toEqual([Infinity, -Infinity, 0.001]);
+  });
+
+  it('refuses ragged rows naming both sizes', () => {
+    expect(errorOf(() => parseJsonArray(bytes('[[0.1, 0.9], [1]]'), 'r.json')).message).toBe(
+      'r.json: row 1 has 1 values, row 0 has 2: every row needs the same length',
+    );
+  });
+
+  it('refuses strings, objects, three levels, mixed levels, trailing text and truncation with line and column', () => {
+    expect(errorOf(() => parseJsonArray(bytes('[0.1,\n "0.9"]'), 'q.json')).message).toBe(`q.json: line 2, column 2: expected a number or '[', found '"0.9"]'`);
+    expect(errorOf(() => parseJsonArray(bytes('{"y": [1]}'), 'o.json')).message).toMatch(/^o\.json: line 1, column 1: expected a number or '\['/);
+    expect(errorOf(() => parseJsonArray(bytes('[[[1]]]'), 'd.json')).message).toBe('d.json: line 1, column 3: arrays nested more than two levels deep');
+    expect(errorOf(() => parseJsonArray(bytes('[1, [2]]'), 'm.json')).message).toBe('m.json: mixes numbers and arrays at the top level');
+    expect(errorOf(() => parseJsonArray(bytes('[1] x'), 't.json')).message).toBe("t.json: line 1, column 5: unexpected 'x' after the array");
+    expect(errorOf(() => parseJsonArray(bytes('[1, 2'), 'u.json')).message).toBe('u.json: line 1, column 6: the file ends inside an array (missing ])');
+    expect(errorOf(() => parseJsonArray(bytes('[1 2]'), 'c.json')).message).toBe("c.json: line 1, column 4: expected ',' or ']', found '2'");
+  });
+});
+
+describe('parseInlineList', () => {
+  it('reads the book\'s y1 exactly, with optional brackets and spaces', () => {
+    expect([...parseInlineList('0.1,0.05,0.6,0.0,0.05,0.1,0.0,0.1,0.0,0.0', '--y')]).toEqual([0.1, 0.05, 0.6, 0, 0.05, 0.1, 0, 0.1, 0, 0]);
+    expect([...parseInlineList('[0.5, 0.5]', '--y')]).toEqual([0.5, 0.5]);
+    expect([...parseInlineList('2', '--t')]).toEqual([2]);
+  });
+
+  it('a bad item is a usage error (exit 2) naming the flag and the item', () => {
+    const e = errorOf(() => parseInlineList('0.1,abc,0.9', '--y'), ExitCode.Usage);
+    expect(e.message).toBe("--y '0.1,abc,0.9': item 2 ('abc') is not a number");
+    expect(e.hint).toMatch(/comma-separated numbers/);
+    expect(errorOf(() => parseInlineList('0.1,,0.9', '--y'), ExitCode.Usage).message).toMatch(/item 2 \(''\) is not a number/);
+  });
+});
