@@ -62,7 +62,8 @@ function checkActivation(value: string, file: string): Activation {
 }
 
 function floatTensor(key: string, t: { shape: readonly number[]; dtype: string; data: ArrayLike<number> }, file: string): NamedTensor {
-  if (!(t.data instanceof Float32Array || t.data instanceof Float64Array))
+  // By dtype, not array type: parseNpy returns int64 as Float64Array and float16 as Float32Array (exact).
+  if (!/^[<>=|]?f[248]$/.test(t.dtype) || !(t.data instanceof Float32Array || t.data instanceof Float64Array))
     throw dataError(`${file}: ${key} has dtype ${t.dtype}; expected float32 or float64`, "convert it first, e.g. W.astype('float32')");
   return { shape: t.shape, data: t.data };
 }
