@@ -73,8 +73,9 @@ class Input {
     const at = this.pos;
     this.take(8, what);
     const v = this.view.getBigUint64(at, true);
-    // Any length beyond the file is truncation; clamp so take() reports it.
-    return v > BigInt(this.bytes.length) ? this.bytes.length + 1 : Number(v);
+    if (v > BigInt(this.bytes.length - this.pos)) // checked here: a 64-bit length may not fit a JS number exactly
+      throw dataError(`${this.name}: truncated pickle: ${what} at byte ${at} announces ${v} bytes, ${this.bytes.length - this.pos} remain`, HINT);
+    return Number(v);
   }
   f64be(what: string): number { const at = this.pos; this.take(8, what); return this.view.getFloat64(at, false); }
   /** A '\n'-terminated ASCII line (GLOBAL's module and name). */
@@ -177,20 +178,20 @@ export function parsePickle(bytes: Uint8Array, name: string): Map<string, Pickle
       case OP.NONE: stack.push(null); break;
       case OP.NEWTRUE: stack.push(true); break;
       case OP.NEWFALSE: stack.push(false); break;
-      case OP.SHORT_BINUNICODE: stack.push(utf8(input.take(input.u8('length'), 'SHORT_BINUNICODE'), name, at)); break;
-      case OP.BINUNICODE: stack.push(utf8(input.take(input.u32('length'), 'BINUNICODE'), name, at)); break;
-      case OP.BINUNICODE8: stack.push(utf8(input.take(input.u64('length'), 'BINUNICODE8'), name, at)); break;
-      case OP.SHORT_BINSTRING: stack.push(bytesValue(input.take(input.u8('length'), 'SHORT_BINSTRING'))); break;
+      case OP.SHORT_BINUNICODE: stack.push(utf8(input.take(input.u8('SHORT_BINUNICODE length'), 'SHORT_BINUNICODE'), name, at)); break;
+      case OP.BINUNICODE: stack.push(utf8(input.take(input.u32('BINUNICODE length'), 'BINUNICODE'), name, at)); break;
+      case OP.BINUNICODE8: stack.push(utf8(input.take(input.u64('BINUNICODE8 length'), 'BINUNICODE8'), name, at)); break;
+      case OP.SHORT_BINSTRING: stack.push(bytesValue(input.take(input.u8('SHORT_BINSTRING length'), 'SHORT_BINSTRING'))); break;
       case OP.BINSTRING: {
-        const n = input.i32('length');
+        const n = input.i32('BINSTRING length');
         if (n < 0) throw fail(at, `BINSTRING with negative length ${n}`);
         stack.push(bytesValue(input.take(n, 'BINSTRING')));
         break;
       }
-      case OP.SHORT_BINBYTES: stack.push(bytesValue(input.take(input.u8('length'), 'SHORT_BINBYTES'))); break;
-      case OP.BINBYTES: stack.push(bytesValue(input.take(input.u32('length'), 'BINBYTES'))); break;
-      case OP.BINBYTES8: stack.push(bytesValue(input.take(input.u64('length'), 'BINBYTES8'))); break;
-      case OP.BYTEARRAY8: stack.push(bytesValue(input.take(input.u64('length'), 'BYTEARRAY8'))); break;
+      case OP.SHORT_BINBYTES: stack.push(bytesValue(input.take(input.u8('SHORT_BINBYTES length'), 'SHORT_BINBYTES'))); break;
+      case OP.BINBYTES: stack.push(bytesValue(input.take(input.u32('BINBYTES length'), 'BINBYTES'))); break;
+      case OP.BINBYTES8: stack.push(bytesValue(input.take(input.u64('BINBYTES8 length'), 'BINBYTES8'))); break;
+      case OP.BYTEARRAY8: stack.push(bytesValue(input.take(input.u64('BYTEARRAY8 length'), 'BYTEARRAY8'))); break;
       case OP.BINPUT: memo.set(input.u8('BINPUT index'), top(at, 'BINPUT')); break;
       case OP.LONG_BINPUT: memo.set(input.u32('LONG_BINPUT index'), top(at, 'LONG_BINPUT')); break;
       case OP.MEMOIZE: memo.set(memo.size, top(at, 'MEMOIZE')); break;

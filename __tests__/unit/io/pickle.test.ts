@@ -132,6 +132,7 @@ describe('malformed opcode streams', () => {
     [pk('\x80\x02}}.'), /STOP with 2 values on the stack and 0 open MARKs; expected exactly one \(pickle byte 4\)$/],
     [pk('\x80\x02}'), /truncated pickle: no STOP opcode before the end \(3 bytes\)$/],
     [pk('\x80\x02X\xff\xff\x00\x00ab.'), /truncated pickle: BINUNICODE at byte 7 needs 65535 bytes, 3 remain$/],
+    [pk('\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\xff.'), /truncated pickle: BINBYTES8 length at byte 3 announces 18446744073709551615 bytes, 1 remain$/],
     [pk('\x80\x02]K\x01a.'), /the pickle holds a list; expected a dict of numpy arrays/],
     [pk('\x80\x02}X\x02\x00\x00\x00W1K\x03s.'), /entry "W1" of the pickled dict is the number 3, expected a numpy array$/],
     [pk('\x80\x02}K\x01K\x02s.'), /a dict key should be a string, found the number 1 \(pickle byte 7\)$/],
