@@ -2,7 +2,7 @@
 // predictions y: [N, K] and a teacher t, checks them the way the book's formulas assume (probability rows,
 // labels in 0..K-1, matching N), and evaluates SSE, CEE and accuracy.
 import * as path from 'node:path';
-import { dataError, usageError } from '../errors';
+import { dataError, MnistLossError, usageError } from '../errors';
 import { loadSplit } from '../data/mnist';
 import type { DataOptions, SplitName } from '../data/types';
 import { readBytes } from '../io/files';
@@ -36,7 +36,14 @@ const NPY_DTYPE_NAMES: Record<string, string> = {
 /** Reads a .npy, .csv or .json file (chosen by extension) into float64 values and a shape. */
 export function readNumericArray(file: string, what: string): NumericArray {
   const ext = path.extname(file).toLowerCase();
-  const bytes = readBytes(file, what);
+  let bytes: Uint8Array;
+  try {
+    bytes = readBytes(file, what);
+  } catch (e) {
+    // readBytes names the path; add what the flag accepts.
+    if (e instanceof MnistLossError) throw new MnistLossError(e.message, e.exitCode, `${e.hint ? `${e.hint}; ` : ''}${FORMATS_HINT}`);
+    throw e;
+  }
   if (ext === '.npy') {
     const a = parseNpy(bytes, file);
     return { shape: a.shape, data: Float64Array.from(a.data), dtype: NPY_DTYPE_NAMES[a.dtype.slice(1)] ?? a.dtype, source: file };
