@@ -40,7 +40,8 @@ export interface SweepCache {
   readonly n: number;
   /** Split index of each row: [n]. */
   readonly images: Uint32Array;
-  /** The split's raw pixels [count, D] and D. */
+  /** The split the rows come from, its raw pixels [count, D] and D. */
+  readonly split: MnistSplit;
   readonly pixels: Uint8Array;
   readonly D: number;
   /** Labels of the rows: [n]. */
@@ -55,6 +56,8 @@ export interface SweepCache {
   readonly sse: Float64Array;
   readonly cee: Float64Array;
   readonly correct: Uint8Array;
+  /** Per-row gap between the largest and the second-largest logit (how far the answer is from flipping). */
+  readonly margin: Float64Array;
   /** Σ over rows of the above. */
   readonly sseSum: number;
   readonly ceeSum: number;
@@ -166,15 +169,22 @@ export function buildSweepCache(net: Network, split: MnistSplit, indices: ArrayL
     }
   }
 
-  const sse = new Float64Array(n), cee = new Float64Array(n), correct = new Uint8Array(n);
+  const sse = new Float64Array(n), cee = new Float64Array(n), correct = new Uint8Array(n), margin = new Float64Array(n);
   const e = new Float64Array(K), r = new Float64Array(3);
+  const logits = a[L - 1];
   let sseSum = 0, ceeSum = 0, correctCount = 0;
   for (let b = 0; b < n; b++) {
-    imageLosses(a[L - 1], b * K, K, t[b], e, r);
+    imageLosses(logits, b * K, K, t[b], e, r);
     sse[b] = r[0]; cee[b] = r[1]; correct[b] = r[2];
     sseSum += r[0]; ceeSum += r[1]; correctCount += r[2];
+    let first = -Infinity, second = -Infinity;
+    for (let k = 0; k < K; k++) {
+      const v = logits[b * K + k];
+      if (v > first) { second = first; first = v; } else if (v > second) second = v;
+    }
+    margin[b] = first - second;
   }
-  return { net, n, images, pixels: split.pixels, D, t, widths, a, z, sse, cee, correct, sseSum, ceeSum, correctCount };
+  return { net, n, images, split, pixels: split.pixels, D, t, widths, a, z, sse, cee, correct, margin, sseSum, ceeSum, correctCount };
 }
 
 /** Mean SSE and CEE over the n images and the number correct, one entry per weight value. */
@@ -195,6 +205,39 @@ export interface ElementLosses {
  * plus Σ over changed rows of (new − cached), in float64.
  */
 export function lossesAtWeights(cache: SweepCache, param: ParamElement, weights: ArrayLike<number>): ElementLosses {
+  return perturbedLosses(cache, param, weights, false);
+}
+
+/**
+ * Bound on how fast any logit can move per unit change of a_l[:, j]: |Δ logit_k| ≤ G · |Δ a_l[b, j]| for
+ * every row, from the activations' Lipschitz constants (sigmoid 1/4, ReLU 1) and |W| along the paths.
+ */
+function logitSensitivity(net: Network, l: number, j: number): number {
+  const L = net.layers.length;
+  if (l === L - 1) return 1;
+  const lipschitz = net.activation === 'relu' ? 1 : 0.25;
+  // u: bound per unit of layer m on |Δa_m| for a unit change of a_l[j]
+  let u = Float64Array.from(net.layers[l + 1].W.data.subarray(j * net.layers[l + 1].W.cols, (j + 1) * net.layers[l + 1].W.cols), (w) => lipschitz * Math.abs(w));
+  for (let m = l + 2; m < L; m++) {
+    const W = net.layers[m].W;
+    const next = new Float64Array(W.cols);
+    for (let i = 0; i < W.rows; i++) for (let k = 0; k < W.cols; k++) next[k] += lipschitz * u[i] * Math.abs(W.data[i * W.cols + k]);
+    u = next;
+  }
+  return Math.max(...u);
+}
+
+/**
+ * The number correct with the element set to each of `weights`, like lossesAtWeights(...).correct, but
+ * skipping every image whose answer cannot flip: the gap between its top two logits exceeds twice the
+ * most any logit can move (logitSensitivity · |Δa|), with a margin for rounding. Exact, and nearly free
+ * for small changes (central differences), where almost no image is near a tie.
+ */
+export function correctAtWeights(cache: SweepCache, param: ParamElement, weights: ArrayLike<number>): Int32Array {
+  return perturbedLosses(cache, param, weights, true).correct;
+}
+
+function perturbedLosses(cache: SweepCache, param: ParamElement, weights: ArrayLike<number>, correctOnly: boolean): ElementLosses {
   const { net, n, widths, a, z, t } = cache;
   const L = net.layers.length, K = widths[L], l = param.layer, j = param.col;
   const V = weights.length;
@@ -202,6 +245,11 @@ export function lossesAtWeights(cache: SweepCache, param: ParamElement, weights:
   const deltas = new Float64Array(V);
   for (let v = 0; v < V; v++) deltas[v] = weights[v] - param.value;
   const dSse = new Float64Array(V), dCee = new Float64Array(V), dCorrect = new Int32Array(V);
+  let maxDelta = 0;
+  for (let v = 0; v < V; v++) maxDelta = Math.max(maxDelta, Math.abs(deltas[v]));
+  // correctOnly: a row whose top-two gap exceeds 2·G·|Δa| (plus slack for float64 rounding) keeps its answer.
+  const flipScale = correctOnly ? 2 * logitSensitivity(net, l, j) * maxDelta * (1 + 1e-6) : -1;
+  const margin = cache.margin;
 
   // Scratch: a perturbed row per layer below l, the softmax exponentials, one image's losses.
   const rowA = widths.map((w) => new Float64Array(w));
@@ -224,6 +272,7 @@ export function lossesAtWeights(cache: SweepCache, param: ParamElement, weights:
     else if (l === 0) c = PIXEL_SCALE[pixels[images[b] * D + row]];
     else c = zin[b * inL + row];
     if (c === 0) continue;
+    if (correctOnly && margin[b] > flipScale * Math.abs(c) + 1e-9) continue;
     const a0 = al[b * outL + j];
     const s0 = baseSse[b], c0 = baseCee[b], k0 = baseCorrect[b], tb = t[b];
     for (let v = 0; v < V; v++) {

@@ -34,7 +34,8 @@ export function parameterCount(net: Network): number {
   return net.layers.reduce((n, layer) => n + layer.W.data.length + layer.b.length, 0);
 }
 
-function element(net: Network, kind: 'W' | 'b', layer: number, row: number, col: number): ParamElement {
+/** The element W_{layer+1}[row, col] or b_{layer+1}[col] (row ignored) of a network; indices are trusted. */
+export function parameterElement(net: Network, kind: 'W' | 'b', layer: number, row: number, col: number): ParamElement {
   const L = net.layers[layer];
   const name = `${kind}${layer + 1}`;
   if (kind === 'W') {
@@ -71,7 +72,7 @@ export function resolveParamRef(net: Network, text: string): ParamElement {
       throw usageError(`--param '${text}': index ${i} is out of range for axis ${d} of ${name} [${shape.join(',')}] (0 to ${shape[d] - 1})`, hint);
     }
   });
-  return kind === 'W' ? element(net, 'W', layerNumber - 1, index[0], index[1]) : element(net, 'b', layerNumber - 1, 0, index[0]);
+  return kind === 'W' ? parameterElement(net, 'W', layerNumber - 1, index[0], index[1]) : parameterElement(net, 'b', layerNumber - 1, 0, index[0]);
 }
 
 /**
@@ -82,9 +83,9 @@ export function parameterAtFlatIndex(net: Network, flat: number): ParamElement {
   let rest = flat;
   for (let l = 0; l < net.layers.length; l++) {
     const { W, b } = net.layers[l];
-    if (rest < W.data.length) return element(net, 'W', l, Math.floor(rest / W.cols), rest % W.cols);
+    if (rest < W.data.length) return parameterElement(net, 'W', l, Math.floor(rest / W.cols), rest % W.cols);
     rest -= W.data.length;
-    if (rest < b.length) return element(net, 'b', l, 0, rest);
+    if (rest < b.length) return parameterElement(net, 'b', l, 0, rest);
     rest -= b.length;
   }
   throw new RangeError(`parameterAtFlatIndex: ${flat} is beyond the ${parameterCount(net)} parameters`);

@@ -1,0 +1,154 @@
+// Probes the derivatives of SSE, CEE and accuracy with respect to single weights at the trained point,
+// by central differences (the book's numerical_gradient, ch04): CEE's is almost never 0, accuracy's
+// almost always is — the chapter's reason for training on a loss. Uses the sweep's incremental evaluation.
+import type { ParamElement } from '../nn/paramRef';
+import { parameterAtFlatIndex, parameterCount, parameterElement } from '../nn/paramRef';
+import type { Mt19937 } from '../rng/mt19937';
+import { choiceWithoutReplacement } from '../rng/sample';
+import { gatherBatch } from '../data/batch';
+import { gradient } from '../nn/backprop';
+import { correctAtWeights, lossesAtWeights, type SweepCache } from './sweep';
+
+/** The book's h for numerical differentiation (ch04 numerical_diff uses 1e-4). */
+export const DEFAULT_PROBE_H = 1e-4;
+
+/** Central-difference slopes at one element: (f(w + h) − f(w − h)) / (w₊ − w₋). */
+export interface ElementSlopes {
+  readonly dSse: number;
+  readonly dCee: number;
+  readonly dAccuracy: number;
+}
+
+export interface ProbeRow extends ElementSlopes {
+  /** e.g. "W1[409,18]". */
+  readonly param: string;
+  /** The element's value in the model. */
+  readonly value: number;
+  /** Its input (pixel for W1, z_{l−1} unit for deeper W) is 0 on every probed image, so nothing can move. */
+  readonly inputAlwaysZero: boolean;
+}
+
+export interface ProbeResult {
+  /** Number of elements probed. */
+  readonly weights: number;
+  readonly h: number;
+  /** Images per evaluation. */
+  readonly n: number;
+  /** Elements whose accuracy slope is exactly 0. */
+  readonly accuracyZero: number;
+  /** Elements whose CEE / SSE slope is not 0. */
+  readonly ceeNonzero: number;
+  readonly sseNonzero: number;
+  /** Elements whose CEE slope is exactly 0 only because their input is blank on every image. */
+  readonly ceeZeroInputBlank: number;
+  readonly rows: readonly ProbeRow[];
+}
+
+/**
+ * Slopes of SSE, CEE and accuracy at `param` by central differences. The two weights are the float32
+ * values w₋ = f32(w − h) and w₊ = f32(w + h) a float32 model can hold, and the step is w₊ − w₋ (≈ 2h).
+ */
+export function centralSlopes(cache: SweepCache, param: ParamElement, h: number): ElementSlopes {
+  const lo = Math.fround(param.value - h), hi = Math.fround(param.value + h);
+  const f = lossesAtWeights(cache, param, [lo, hi]);
+  const step = hi - lo;
+  return {
+    dSse: (f.sse[1] - f.sse[0]) / step,
+    dCee: (f.cee[1] - f.cee[0]) / step,
+    dAccuracy: (f.correct[1] - f.correct[0]) / cache.n / step,
+  };
+}
+
+/** True when the input of W_l[r, j] (pixel r for W1, unit r of z_{l−1} otherwise) is 0 on every cached image; biases have input 1. */
+export function inputAlwaysZero(cache: SweepCache, param: ParamElement): boolean {
+  if (param.kind === 'b') return false;
+  if (param.layer === 0) {
+    for (let b = 0; b < cache.n; b++) if (cache.pixels[cache.images[b] * cache.D + param.row] !== 0) return false;
+    return true;
+  }
+  const width = cache.widths[param.layer], z = cache.z[param.layer - 1];
+  for (let b = 0; b < cache.n; b++) if (z[b * width + param.row] !== 0) return false;
+  return true;
+}
+
+/**
+ * Probes `k` elements drawn without replacement from all parameters laid end to end (W1, b1, W2, ...,
+ * row-major): the flat indices are numpy's `np.random.choice(P, k, replace=False)` for the rng's state,
+ * P = the number of parameters, so each element is equally likely.
+ */
+export function probeParameters(cache: SweepCache, rng: Mt19937, k: number, h: number): ProbeResult {
+  const flat = choiceWithoutReplacement(rng, parameterCount(cache.net), k);
+  const rows: ProbeRow[] = Array.from(flat, (index) => {
+    const param = parameterAtFlatIndex(cache.net, index);
+    return { param: param.label, value: param.value, ...centralSlopes(cache, param, h), inputAlwaysZero: inputAlwaysZero(cache, param) };
+  });
+  return {
+    weights: rows.length,
+    h,
+    n: cache.n,
+    accuracyZero: rows.filter((r) => r.dAccuracy === 0).length,
+    ceeNonzero: rows.filter((r) => r.dCee !== 0).length,
+    sseNonzero: rows.filter((r) => r.dSse !== 0).length,
+    ceeZeroInputBlank: rows.filter((r) => r.dCee === 0 && r.inputAlwaysZero).length,
+    rows,
+  };
+}
+
+/** The slopes of CEE and accuracy for one hidden unit's input weights W1[:, unit], as D-pixel maps. */
+export interface UnitMaps {
+  readonly unit: number;
+  readonly h: number;
+  /** ∂CEE/∂W1[i, unit] for pixel i = 0..D−1: the analytic gradient (backprop, the book's CEE without δ). */
+  readonly cee: Float64Array;
+  /** ∂accuracy/∂W1[i, unit] by central differences with step h: 0 wherever no image changes its answer. */
+  readonly accuracy: Float64Array;
+  /** Pixels whose accuracy slope is not 0, and whose CEE gradient is not 0. */
+  readonly accuracyNonzero: number;
+  readonly ceeNonzero: number;
+}
+
+/** Images per backprop chunk: bounds the dense float32 copy of x to CHUNK × D values. */
+const CHUNK = 1000;
+
+/**
+ * The gradient of the mean CEE over the cached images (backprop.ts, chunk by chunk, each chunk's
+ * mean weighted by its share of the images): dW1: [D, H] and db1: [H].
+ */
+export function firstLayerGradient(cache: SweepCache): { dW1: Float64Array; db1: Float64Array } {
+  const D = cache.widths[0], H = cache.widths[1];
+  const dW1 = new Float64Array(D * H), db1 = new Float64Array(H);
+  for (let start = 0; start < cache.n; start += CHUNK) {
+    const indices = cache.images.subarray(start, Math.min(cache.n, start + CHUNK));
+    const { x, t } = gatherBatch(cache.split, indices);
+    const g = gradient(cache.net, x, t);
+    const share = indices.length / cache.n;
+    for (let q = 0; q < dW1.length; q++) dW1[q] += share * g.dW[0][q];
+    for (let j = 0; j < H; j++) db1[j] += share * g.db[0][j];
+  }
+  return { dW1, db1 };
+}
+
+/**
+ * Maps for hidden unit `unit` of layer 1 (default: the unit with the largest |∂CEE/∂b1[j]|, the one the
+ * loss pulls hardest): the CEE gradient of each input weight W1[i, unit] and the central-difference
+ * accuracy slope of each (exact, via correctAtWeights).
+ */
+export function hiddenUnitMaps(cache: SweepCache, h: number, unit?: number): UnitMaps {
+  const D = cache.widths[0], H = cache.widths[1];
+  const { dW1, db1 } = firstLayerGradient(cache);
+  let j = unit ?? 0;
+  if (unit === undefined) for (let k = 1; k < H; k++) if (Math.abs(db1[k]) > Math.abs(db1[j])) j = k;
+  const cee = new Float64Array(D), accuracy = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    cee[i] = dW1[i * H + j];
+    const param = parameterElement(cache.net, 'W', 0, i, j);
+    const lo = Math.fround(param.value - h), hi = Math.fround(param.value + h);
+    const correct = correctAtWeights(cache, param, [lo, hi]);
+    accuracy[i] = (correct[1] - correct[0]) / cache.n / (hi - lo);
+  }
+  return {
+    unit: j, h, cee, accuracy,
+    accuracyNonzero: accuracy.filter((v) => v !== 0).length,
+    ceeNonzero: cee.filter((v) => v !== 0).length,
+  };
+}
