@@ -154,14 +154,24 @@ function softmaxInto(a: Float64Array, B: number, K: number, y: Float64Array): vo
  */
 export function forwardLoss(p: Params, x: SparseRows, t: Uint8Array, ws: Workspace): number {
   checkShapes(p, x, t, ws);
-  const B = x.rows, L = p.sizes.length - 1;
-  for (let l = 0; l < L; l++) {
-    const H = p.sizes[l + 1], a = ws.a[l], z = ws.z[l];
-    if (l === 0) affineSparse(x, p.W[0], p.b[0], H, a);
-    else affineDense(ws.z[l - 1], B, p.sizes[l], p.W[l], p.b[l], H, a);
-    if (l === L - 1) softmaxInto(a, B, H, z);
-    else if (p.activation === 'relu') for (let i = 0; i < B * H; i++) z[i] = a[i] > 0 ? a[i] : 0;
-    else for (let i = 0; i < B * H; i++) z[i] = 1 / (1 + Math.exp(-a[i]));
+  affineSparse(x, p.W[0], p.b[0], p.sizes[1], ws.a[0]);
+  return forwardFromAffine(p, t, ws, 0);
+}
+
+/**
+ * The rest of a forward pass from a_l, which is already in `ws`: z_l = act(a_l) (only column `column` when
+ * given: the other columns of z_l are current), then layers l+1, ..., and the mean CEE with δ. The
+ * gradient check uses it to change one column of a_l at a time instead of recomputing x·W1.
+ */
+export function forwardFromAffine(p: Params, t: Uint8Array, ws: Workspace, l: number, column = -1): number {
+  const B = ws.batch, L = p.sizes.length - 1;
+  for (let m = l; m < L; m++) {
+    const H = p.sizes[m + 1], a = ws.a[m], z = ws.z[m];
+    if (m > l) affineDense(ws.z[m - 1], B, p.sizes[m], p.W[m], p.b[m], H, a);
+    if (m === L - 1) { softmaxInto(a, B, H, z); continue; }
+    const relu = p.activation === 'relu';
+    const [from, to, step] = m === l && column >= 0 ? [column, B * H, H] : [0, B * H, 1];
+    for (let i = from; i < to; i += step) z[i] = relu ? (a[i] > 0 ? a[i] : 0) : 1 / (1 + Math.exp(-a[i]));
   }
   const K = p.sizes[L], y = ws.z[L - 1];
   let sum = 0;
