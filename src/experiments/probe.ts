@@ -129,6 +129,18 @@ export function firstLayerGradient(cache: SweepCache): { dW1: Float64Array; db1:
 }
 
 /**
+ * The first-layer weight CEE is steepest in on the cached images: argmax over W1[i, j] of |∂CEE/∂W1[i, j]|
+ * (backprop; the first maximum in row-major order wins ties). A weight worth sweeping: moving it moves CEE most.
+ */
+export function steepestFirstLayerWeight(cache: SweepCache): ParamElement {
+  const { dW1 } = firstLayerGradient(cache);
+  let best = 0;
+  for (let q = 1; q < dW1.length; q++) if (Math.abs(dW1[q]) > Math.abs(dW1[best])) best = q;
+  const H = cache.widths[1];
+  return parameterElement(cache.net, 'W', 0, Math.floor(best / H), best % H);
+}
+
+/**
  * Maps for hidden unit `unit` of layer 1 (default: the unit with the largest |∂CEE/∂b1[j]|, the one the
  * loss pulls hardest): the CEE gradient of each input weight W1[i, unit] and the central-difference
  * accuracy slope of each (exact, via correctAtWeights).

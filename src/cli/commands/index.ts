@@ -4,6 +4,8 @@ import type { Io } from '../io';
 import { registerInfo } from './info';
 import { registerBatch } from './batch';
 import { registerLoss } from './loss';
+import { registerSweep } from './sweep';
+import { registerProbe } from './probe';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -11,4 +13,6 @@ export const commands: Register[] = [
   registerInfo,
   registerBatch,
   registerLoss,
+  registerSweep,
+  registerProbe,
 ];
