@@ -132,12 +132,12 @@ export function firstLayerGradient(cache: SweepCache): { dW1: Float64Array; db1:
  * The first-layer weight CEE is steepest in on the cached images: argmax over W1[i, j] of |∂CEE/∂W1[i, j]|
  * (backprop; the first maximum in row-major order wins ties). A weight worth sweeping: moving it moves CEE most.
  */
-export function steepestFirstLayerWeight(cache: SweepCache): ParamElement {
+export function steepestFirstLayerWeight(cache: SweepCache): { param: ParamElement; dCee: number } {
   const { dW1 } = firstLayerGradient(cache);
   let best = 0;
   for (let q = 1; q < dW1.length; q++) if (Math.abs(dW1[q]) > Math.abs(dW1[best])) best = q;
   const H = cache.widths[1];
-  return parameterElement(cache.net, 'W', 0, Math.floor(best / H), best % H);
+  return { param: parameterElement(cache.net, 'W', 0, Math.floor(best / H), best % H), dCee: dW1[best] };
 }
 
 /**

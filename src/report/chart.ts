@@ -31,6 +31,22 @@ export interface ChartOptions {
   readonly style?: Style;
 }
 
+/** Columns a string takes in a terminal: East Asian wide characters (Hangul, CJK) take two; ANSI codes none. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s.replace(/\x1b\[[0-9;]*m/g, '')) { // eslint-disable-line no-control-regex
+    const c = ch.codePointAt(0) ?? 0;
+    const wide = (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xff60);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+/** Pads s on the left to `width` display columns. */
+export function padStartDisplay(s: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - displayWidth(s))) + s;
+}
+
 /** A dot canvas: w × h dots, 0,0 at the top left. */
 class Canvas {
   readonly dots: Uint8Array;
@@ -136,7 +152,7 @@ export function renderChart(x: ArrayLike<number>, panels: readonly PanelSpec[], 
     const [lo, hi] = finiteRange(p.y);
     return { top: p.format(hi), bottom: p.format(lo), label: p.label };
   });
-  const gutter = Math.max(...gutterTexts.flatMap((g) => [g.top.length, g.bottom.length, g.label.length])) + 1;
+  const gutter = Math.max(...gutterTexts.flatMap((g) => [g.top, g.bottom, g.label].map(displayWidth))) + 1;
   const out: string[] = [];
   panels.forEach((p, k) => {
     const g = gutterTexts[k];
@@ -148,7 +164,7 @@ export function renderChart(x: ArrayLike<number>, panels: readonly PanelSpec[], 
       else if (row === lines.length - 1) left = g.bottom;
       else if (row === Math.floor((lines.length - 1) / 2)) left = g.label;
       const axis = row === 0 || row === lines.length - 1 ? vertical : charset === 'unicode' ? '│' : '|';
-      out.push(`${left.padStart(gutter)} ${axis}${tone(line).replace(/\s+$/, '')}`);
+      out.push(`${padStartDisplay(left, gutter)} ${axis}${tone(line).replace(/\s+$/, '')}`);
     });
     if (k < panels.length - 1) out.push(`${''.padStart(gutter)} ${charset === 'unicode' ? '│' : '|'}`);
   });
@@ -201,8 +217,7 @@ export function mapLines(values: ArrayLike<number>, rows: number, cols: number, 
 export function sideBySide(blocks: readonly (readonly string[])[], widths: readonly number[], gap = 4): string[] {
   const height = Math.max(...blocks.map((b) => b.length));
   const out: string[] = [];
-  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length; // eslint-disable-line no-control-regex
   for (let i = 0; i < height; i++)
-    out.push(blocks.map((b, k) => { const s = b[i] ?? ''; return s + ' '.repeat(Math.max(0, widths[k] - visible(s))); }).join(' '.repeat(gap)).replace(/\s+$/, ''));
+    out.push(blocks.map((b, k) => { const s = b[i] ?? ''; return s + ' '.repeat(Math.max(0, widths[k] - displayWidth(s))); }).join(' '.repeat(gap)).replace(/\s+$/, ''));
   return out;
 }

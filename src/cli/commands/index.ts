@@ -6,6 +6,7 @@ import { registerBatch } from './batch';
 import { registerLoss } from './loss';
 import { registerSweep } from './sweep';
 import { registerProbe } from './probe';
+import { registerDemo } from './demo';
 
 export type Register = (program: Command, io: Io) => void;
 
@@ -15,4 +16,5 @@ export const commands: Register[] = [
   registerLoss,
   registerSweep,
   registerProbe,
+  registerDemo,
 ];

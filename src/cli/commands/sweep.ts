@@ -151,7 +151,7 @@ export function registerSweep(program: Command, io: Io): void {
     const { file, model } = loadModelOption(raw.model, raw.activation);
     const { split, indices, seed } = loadImages(raw, io.env);
     const cache = buildSweepCache(model.net, split, indices);
-    const param = opts.param === 'auto' ? steepestFirstLayerWeight(cache) : resolveParamRef(model.net, opts.param);
+    const param = opts.param === 'auto' ? steepestFirstLayerWeight(cache).param : resolveParamRef(model.net, opts.param);
     const range = sweepRange(opts, param);
     const result = sweepParameter(cache, param, linspace(range.from, range.to, opts.steps), opts.mode);
     const ctx: SweepContext = {

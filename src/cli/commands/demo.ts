@@ -1,0 +1,44 @@
+// `mnist-loss demo` (what `npm start` runs): the chapter's argument as a guided tour on the embedded
+// MNIST data and the bundled model, seeded and reproducible: shapes, a mini-batch, the two worked
+// examples, the model on the batch, one weight swept, the probe counts, the conclusion. --lang ko in Korean.
+import { Option, type Command } from 'commander';
+import { describeSource, loadSplit } from '../../data/mnist';
+import { computeDemo } from '../../experiments/demo';
+import type { Activation } from '../../nn/network';
+import { demoJson, renderDemo, type DemoContext, type DemoLang } from '../../report/demoText';
+import { createStyle } from '../../report/style';
+import type { Io } from '../io';
+import { addCommonOptions, addExample, DEFAULT_SEED, parseSeed, type CommonOptions } from '../options';
+import { architecture, charsetFor, loadModelOption, terminalWidth } from './sweep';
+import { BUNDLED_MODEL } from './eval';
+
+interface DemoRaw extends CommonOptions {
+  model?: string;
+  activation?: Activation;
+  seed: number;
+  lang: DemoLang;
+  ascii: boolean;
+}
+
+export function registerDemo(program: Command, io: Io): void {
+  const cmd = program
+    .command('demo')
+    .description('a guided tour (what npm start runs): why a network is trained on a loss and not on accuracy, with real numbers')
+    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
+    .addOption(new Option('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
+    .option('--seed <n>', 'seed of the mini-batch, the 100 sweep images and the probed weights, as np.random.seed', parseSeed, DEFAULT_SEED)
+    .addOption(new Option('--lang <code>', "language of the tour: 'en' or 'ko' (Korean, the chapter's language)").choices(['en', 'ko']).default('en'))
+    .option('--ascii', 'plain ASCII charts instead of Unicode braille', false);
+  addCommonOptions(cmd);
+  addExample(cmd, 'npm start', 'mnist-loss demo --lang ko', 'mnist-loss demo --json | jq .sweep.summary');
+  cmd.action((raw: DemoRaw) => {
+    const { file, model } = loadModelOption(raw.model, raw.activation);
+    const dataOptions = { data: raw.data, source: raw.source, env: io.env };
+    const train = loadSplit(dataOptions, 'train');
+    const test = loadSplit(dataOptions, 'test');
+    const result = computeDemo({ train, test, net: model.net, seed: raw.seed });
+    const ctx: DemoContext = { model: file, architecture: architecture(model), source: `${describeSource(train.source)} (${train.source.path})` };
+    const style = createStyle(io.color && raw.color && !raw.json);
+    io.out(raw.json ? demoJson(result, ctx) : renderDemo(result, ctx, { lang: raw.lang, style, charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env) }));
+  });
+}

