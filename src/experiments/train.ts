@@ -5,6 +5,7 @@ import { sampleIndices, gatherBatch } from '../data/batch';
 import type { MnistSplit } from '../data/types';
 import { backprop, createWorkspace, paramsOf, sparseRows, type Params, type SparseRows, type Workspace } from '../nn/backprop';
 import { initNetwork, type InitScheme } from '../nn/init';
+import { createSgdKernel } from '../nn/sgdKernel';
 import type { Activation, Network } from '../nn/network';
 import { Mt19937 } from '../rng/mt19937';
 import { evaluateParallel } from './evaluate';
@@ -23,6 +24,8 @@ export interface TrainConfig {
   readonly iterations: number;
   /** Threads for the per-epoch evaluation of the train and test splits (evaluate.ts; default 1). */
   readonly threads?: number;
+  /** false: every step through backprop.ts in plain JS instead of sgdKernel.ts (same bits, slower). */
+  readonly wasm?: boolean;
 }
 
 /** Iterations per epoch: ceil(N / batch), at least 1 (the book's max(train_size / batch_size, 1); 600 for 60000 / 100). */
@@ -94,13 +97,24 @@ export interface Sgd {
 export function createSgd(train: MnistSplit, cfg: TrainConfig): Sgd {
   const rng = new Mt19937(cfg.seed);
   const net = initNetwork(rng, [train.rows * train.cols, ...cfg.hidden, 10], cfg.activation, cfg.init);
+  const draw = () => sampleIndices(rng, train.count, cfg.batchSize, true); // np.random.choice(train_size, batch_size)
+  const kernel = cfg.wasm === false ? null : createSgdKernel(net, cfg.batchSize);
+  if (kernel !== null) {
+    return {
+      net,
+      step(): StepResult {
+        const indices = draw();
+        return { loss: kernel.step(train.pixels, train.labels, indices, cfg.lr), indices };
+      },
+    };
+  }
   const p = paramsOf(net);
   const ws = createWorkspace(p.sizes, cfg.batchSize);
   let xs: SparseRows | undefined;
   return {
     net,
     step(): StepResult {
-      const indices = sampleIndices(rng, train.count, cfg.batchSize, true); // np.random.choice(train_size, batch_size)
+      const indices = draw();
       const { x, t } = gatherBatch(train, indices); // x: [B, D] float32 px/255, t: [B]
       xs = sparseRows(x, xs);
       const loss = backprop(p, xs, t, ws);
@@ -123,13 +137,9 @@ export async function* trainSteps(train: MnistSplit, test: MnistSplit, cfg: Trai
   let lossSum = 0, lossCount = 0;
 
   const record = async (iteration: number): Promise<EpochRecord> => {
-    const r: EpochRecord = {
-      epoch: iteration / perEpoch,
-      iteration,
-      batchCee: lossCount > 0 ? lossSum / lossCount : NaN,
-      train: await score(sgd.net, train, cfg.threads ?? 1),
-      test: await score(sgd.net, test, cfg.threads ?? 1),
-    };
+    // both splits at once: each hands part of its images to a worker thread (with threads >= 2)
+    const [trainScore, testScore] = await Promise.all([score(sgd.net, train, cfg.threads ?? 1), score(sgd.net, test, cfg.threads ?? 1)]);
+    const r: EpochRecord = { epoch: iteration / perEpoch, iteration, batchCee: lossCount > 0 ? lossSum / lossCount : NaN, train: trainScore, test: testScore };
     lossSum = 0; lossCount = 0;
     records.push(r);
     return r;

@@ -4,6 +4,8 @@ import type { Io } from '../io';
 import { registerInfo } from './info';
 import { registerBatch } from './batch';
 import { registerLoss } from './loss';
+import { registerTrain } from './train';
+import { registerGradcheck } from './gradcheck';
 import { registerSweep } from './sweep';
 import { registerProbe } from './probe';
 import { registerDemo } from './demo';
@@ -14,6 +16,8 @@ export const commands: Register[] = [
   registerInfo,
   registerBatch,
   registerLoss,
+  registerTrain,
+  registerGradcheck,
   registerSweep,
   registerProbe,
   registerDemo,
