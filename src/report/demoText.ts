@@ -84,7 +84,7 @@ interface Strings {
 
 const EN: Strings = {
   title: 'mnist-loss demo: why a network is trained on a loss, not on accuracy',
-  subtitle: '"Deep Learning from Scratch", chapter 4.2 (loss functions), with real MNIST numbers',
+  subtitle: '"Deep Learning from Scratch", section 4.2 (loss functions), on real MNIST',
   steps: ['Load MNIST', 'A mini-batch', 'Two loss functions (the chapter’s example)', 'The model on the batch', 'Move one weight', 'Slopes at the trained point'],
   loadIntro: 'load_mnist(normalize=True, one_hot_label=True) gives:',
   loadNote: (source) => `Each image is 28 × 28 = 784 pixels scaled to 0.0–1.0; each label is a one-hot row of 10.\nData: ${source}.`,
@@ -158,16 +158,21 @@ function columns(rows: readonly (readonly string[])[], rightAligned: (col: numbe
     .join('\n');
 }
 
-/** Word-wraps a paragraph to `width` display columns (Korean wraps at spaces too). */
-export function wrap(text: string, width: number): string {
+/** Word-wraps a paragraph to `width` display columns (Korean wraps at spaces too); `indent` starts every line. */
+export function wrap(text: string, width: number, indent = ''): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/)) {
-    if (line !== '' && displayWidth(line) + 1 + displayWidth(word) > width) { lines.push(line); line = word; }
+    if (line !== '' && displayWidth(indent + line) + 1 + displayWidth(word) > width) { lines.push(indent + line); line = word; }
     else line = line === '' ? word : `${line} ${word}`;
   }
-  if (line !== '') lines.push(line);
+  if (line !== '') lines.push(indent + line);
   return lines.join('\n');
+}
+
+/** Each line of text wrapped on its own (explicit line breaks are kept). */
+function paragraphs(text: string, width: number): string {
+  return text.split('\n').map((line) => wrap(line, width)).join('\n');
 }
 
 const shape = (s: readonly number[]) => `(${s.join(', ')})`;
@@ -186,7 +191,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
 
   out.push(heading(1), wrap(S.loadIntro, width));
   out.push(`>>> x_train.shape\n${shape(r.shapes.xTrain)}\n>>> t_train.shape\n${shape(r.shapes.tTrain)}\n>>> x_test.shape\n${shape(r.shapes.xTest)}\n>>> t_test.shape\n${shape(r.shapes.tTest)}`);
-  out.push(S.loadNote(ctx.source));
+  out.push(paragraphs(S.loadNote(ctx.source), width));
 
   out.push(heading(2), wrap(S.batchIntro, width));
   out.push(`>>> np.random.seed(${r.batch.seed})\n>>> batch_mask = np.random.choice(${r.batch.trainSize}, ${r.batch.indices.length})\n>>> batch_mask\n${numpyIntArrayRepr(r.batch.indices)}`);
@@ -198,7 +203,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
     return [pyList(e.y, true), `${e.predicted} (${ok ? S.verdictRight : S.verdictWrong})`, fmt(e.sse, 4), fmt(e.cee, 4)];
   });
   out.push(columns([S.exampleHeaders, ...ex], (c) => c >= 2));
-  out.push(S.examplesNote);
+  out.push(paragraphs(S.examplesNote, width));
 
   out.push(heading(4), wrap(S.modelIntro(ctx.model, ctx.architecture, r.model.n), width));
   const mark = (p: number, t: number) => (p === t ? ' ' : opts.charset === 'unicode' ? '✗' : 'x');
@@ -220,7 +225,8 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
   out.push(wrap(S.sweepVerdict(sw.summary, accuracies), width));
 
   out.push(heading(6), wrap(S.probeIntro(r.probe.weights, String(r.probe.h), r.probe.n), width));
-  out.push(`  ${S.probeAccuracy(r.probe.accuracyZero, r.probe.weights)}\n  ${S.probeCee(r.probe.ceeNonzero, r.probe.weights, r.probe.ceeNonzero + r.probe.ceeZeroInputBlank === r.probe.weights ? r.probe.ceeZeroInputBlank : 0)}`);
+  out.push(wrap(S.probeAccuracy(r.probe.accuracyZero, r.probe.weights), width, '  '));
+  out.push(wrap(S.probeCee(r.probe.ceeNonzero, r.probe.weights, r.probe.ceeNonzero + r.probe.ceeZeroInputBlank === r.probe.weights ? r.probe.ceeZeroInputBlank : 0), width, '  '));
   out.push('\n' + style.bold(S.conclusionTitle));
   out.push(wrap(S.conclusion(sw.summary.accuracyChangedSteps, sw.summary.steps, r.probe.accuracyZero, r.probe.weights), width));
   return out.join('\n') + '\n';
