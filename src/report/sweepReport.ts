@@ -10,8 +10,10 @@ import { fmt, renderPairs, renderTable } from './table';
 
 /** Where the sweep's numbers come from, for headers and JSON. */
 export interface SweepContext {
-  /** The model file as given (or the bundled model's path). */
+  /** The model file as given (or the bundled model's path), for JSON. */
   readonly model: string;
+  /** How the human report names it: the path as given, or "data/model.safetensors (bundled)". */
+  readonly modelLabel: string;
   /** "784-50-10 sigmoid". */
   readonly architecture: string;
   readonly split: 'train' | 'test';
@@ -74,7 +76,7 @@ export interface SweepRenderOptions {
 export function renderSweepReport(result: SweepResult, ctx: SweepContext, opts: SweepRenderOptions): string {
   const { style } = opts;
   const header = renderPairs([
-    ['model', `${ctx.model} (${ctx.architecture})`],
+    ['model', `${ctx.modelLabel} (${ctx.architecture})`],
     ['param', `${result.param} = ${fmtValue(result.base)} in the model`],
     ['sweep', rangeText(result, ctx)],
     ['images', describeImages(ctx, result.n)],
@@ -166,6 +168,7 @@ export function sweepSvg(result: SweepResult, ctx: SweepContext): string {
 /** Where the probe's numbers come from. */
 export interface ProbeContext {
   readonly model: string;
+  readonly modelLabel: string;
   readonly architecture: string;
   readonly split: 'train' | 'test';
   readonly splitCount: number;
@@ -182,8 +185,12 @@ export interface ProbeContext {
 
 /** "accuracy's slope is exactly 0 for 20 of 20 weights; CEE's is not 0 for 16 of 20", from the counts alone. */
 export function probeVerdict(p: ProbeResult): string {
-  const blank = p.ceeZeroInputBlank > 0 ? ` (the other ${p.ceeZeroInputBlank} read an input that is 0 on every image)` : '';
-  return `accuracy's slope is exactly 0 for ${p.accuracyZero} of ${p.weights} weights; CEE's is not 0 for ${p.ceeNonzero} of ${p.weights}${p.ceeNonzero + p.ceeZeroInputBlank === p.weights ? blank : ''}`;
+  const why = [
+    p.ceeZeroInputBlank > 0 ? `${p.ceeZeroInputBlank} read an input that is 0 on every image` : '',
+    p.ceeZeroUnitOff > 0 ? `${p.ceeZeroUnitOff} feed a ReLU unit that is off on every image` : '',
+  ].filter((s) => s !== '');
+  const other = p.weights - p.ceeNonzero;
+  return `accuracy's slope is exactly 0 for ${p.accuracyZero} of ${p.weights} weights; CEE's is not 0 for ${p.ceeNonzero} of ${p.weights}${why.length > 0 ? ` (of the other ${other}: ${why.join('; ')})` : ''}`;
 }
 
 export interface ProbeRenderOptions {
@@ -195,7 +202,7 @@ export interface ProbeRenderOptions {
 export function renderProbeReport(p: ProbeResult, maps: UnitMaps, ctx: ProbeContext, opts: ProbeRenderOptions): string {
   const { style } = opts;
   const header = renderPairs([
-    ['model', `${ctx.model} (${ctx.architecture}, ${ctx.parameterCount} parameters)`],
+    ['model', `${ctx.modelLabel} (${ctx.architecture}, ${ctx.parameterCount} parameters)`],
     ['images', describeImages(ctx, p.n)],
     ['probe', `${p.weights} elements: np.random.seed(${ctx.seed}); np.random.choice(${ctx.parameterCount}, ${p.weights}, replace=False) over W1, b1, W2, ... laid end to end`],
     ['slopes', `central differences (f(w+h) − f(w−h)) / 2h with h = ${p.h}`],
@@ -228,6 +235,7 @@ export function probeJson(p: ProbeResult, maps: UnitMaps, ctx: ProbeContext): st
     ceeNonzero: p.ceeNonzero,
     sseNonzero: p.sseNonzero,
     ceeZeroInputBlank: p.ceeZeroInputBlank,
+    ceeZeroUnitOff: p.ceeZeroUnitOff,
     verdict: probeVerdict(p),
     rows: p.rows,
     map: { unit: maps.unit, ceeNonzero: maps.ceeNonzero, accuracyNonzero: maps.accuracyNonzero, cee: Array.from(maps.cee), accuracy: Array.from(maps.accuracy) },

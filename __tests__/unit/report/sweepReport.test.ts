@@ -20,7 +20,7 @@ function makeResult(count: number): SweepResult {
   return { param: 'W1[409,18]', base: 0.25, mode: 'add', n: 100, rows, summary: summarizeSweep(rows) };
 }
 
-const ctx: SweepContext = { model: 'model.safetensors', architecture: '784-50-10 sigmoid', split: 'test', splitCount: 10000, size: 100, seed: 42, from: -1, to: 1, steps: 5, defaultRange: false };
+const ctx: SweepContext = { model: 'model.safetensors', modelLabel: 'model.safetensors', architecture: '784-50-10 sigmoid', split: 'test', splitCount: 10000, size: 100, seed: 42, from: -1, to: 1, steps: 5, defaultRange: false };
 
 describe('verdictLine', () => {
   it('says how many steps changed, from the summary alone', () => {
@@ -88,18 +88,18 @@ describe('sweepSvg', () => {
 
 describe('probe rendering', () => {
   const probe: ProbeResult = {
-    weights: 3, h: 1e-4, n: 100, accuracyZero: 3, ceeNonzero: 2, sseNonzero: 2, ceeZeroInputBlank: 1,
+    weights: 3, h: 1e-4, n: 100, accuracyZero: 3, ceeNonzero: 2, sseNonzero: 2, ceeZeroInputBlank: 1, ceeZeroUnitOff: 0,
     rows: [
-      { param: 'W1[0,3]', value: 0.01, dSse: 0, dCee: 0, dAccuracy: 0, inputAlwaysZero: true },
-      { param: 'W2[1,2]', value: -0.2, dSse: 1e-3, dCee: 2e-3, dAccuracy: 0, inputAlwaysZero: false },
-      { param: 'b1[7]', value: 0.05, dSse: -1e-4, dCee: -3e-4, dAccuracy: 0, inputAlwaysZero: false },
+      { param: 'W1[0,3]', value: 0.01, dSse: 0, dCee: 0, dAccuracy: 0, inputAlwaysZero: true, unitAlwaysOff: false },
+      { param: 'W2[1,2]', value: -0.2, dSse: 1e-3, dCee: 2e-3, dAccuracy: 0, inputAlwaysZero: false, unitAlwaysOff: false },
+      { param: 'b1[7]', value: 0.05, dSse: -1e-4, dCee: -3e-4, dAccuracy: 0, inputAlwaysZero: false, unitAlwaysOff: false },
     ],
   };
   const maps: UnitMaps = { unit: 7, h: 1e-4, cee: Float64Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 0 : i / 100)), accuracy: new Float64Array(16), accuracyNonzero: 0, ceeNonzero: 12 };
-  const pctx: ProbeContext = { model: 'm.safetensors', architecture: '784-50-10 sigmoid', split: 'test', splitCount: 10000, size: null, seed: 42, parameterCount: 39760, rows: 4, cols: 4, unitGiven: false };
+  const pctx: ProbeContext = { model: 'm.safetensors', modelLabel: 'm.safetensors', architecture: '784-50-10 sigmoid', split: 'test', splitCount: 10000, size: null, seed: 42, parameterCount: 39760, rows: 4, cols: 4, unitGiven: false };
 
   it('the verdict counts come from the result', () => {
-    expect(probeVerdict(probe)).toBe("accuracy's slope is exactly 0 for 3 of 3 weights; CEE's is not 0 for 2 of 3 (the other 1 read an input that is 0 on every image)");
+    expect(probeVerdict(probe)).toBe("accuracy's slope is exactly 0 for 3 of 3 weights; CEE's is not 0 for 2 of 3 (of the other 1: 1 read an input that is 0 on every image)");
   });
 
   it('JSON has the issue’s keys and both maps', () => {

@@ -37,7 +37,7 @@ export function registerProbe(program: Command, io: Io): void {
   addExample(cmd, 'mnist-loss probe', 'mnist-loss probe --weights 100 --size 1000 --json | jq "{accuracyZero, ceeNonzero}"');
   cmd.action((rawOptions: ProbeRaw) => {
     const raw = validateProbe(rawOptions);
-    const { file, model } = loadModelOption(raw.model, raw.activation);
+    const { file, label, model } = loadModelOption(raw.model, raw.activation);
     const P = parameterCount(model.net), H = model.net.layers[0].W.cols;
     if (raw.weights > P) throw usageError(`--weights ${raw.weights}: the model has only ${P} parameters`, `use at most --weights ${P}`);
     if (raw.unit !== undefined && raw.unit >= H) throw usageError(`--unit ${raw.unit}: layer 1 has ${H} hidden units (0 to ${H - 1})`, `use --unit 0 … ${H - 1}`);
@@ -46,7 +46,7 @@ export function registerProbe(program: Command, io: Io): void {
     const result = probeParameters(cache, new Mt19937(raw.seed), raw.weights, raw.h);
     const maps = hiddenUnitMaps(cache, raw.h, raw.unit);
     const ctx: ProbeContext = {
-      model: file, architecture: architecture(model), split: raw.split, splitCount: images.split.count, size: raw.size ?? null,
+      model: file, modelLabel: label, architecture: architecture(model), split: raw.split, splitCount: images.split.count, size: raw.size ?? null,
       seed: raw.seed, parameterCount: P, rows: images.split.rows, cols: images.split.cols, unitGiven: raw.unit !== undefined,
     };
     io.out(raw.json ? probeJson(result, maps, ctx) : renderProbeReport(result, maps, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env) }));

@@ -48,12 +48,12 @@ export function addModelImagesOptions(cmd: Command, seedText: string): Command {
   return addCommonOptions(cmd);
 }
 
-/** The model file to read: --model, else the bundled one (which must exist). */
-export function loadModelOption(model: string | undefined, activation: Activation | undefined): { file: string; model: LoadedModel } {
+/** The model file to read: --model, else the bundled one (which must exist); label: how reports name it. */
+export function loadModelOption(model: string | undefined, activation: Activation | undefined): { file: string; label: string; model: LoadedModel } {
   const file = model ?? path.join(packageRoot(), BUNDLED_MODEL);
   if (model === undefined && !fileExists(file))
     throw dataError(`no --model given and the bundled model is missing: ${file}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
-  return { file, model: readModel(file, activation) };
+  return { file, label: model ?? `${BUNDLED_MODEL} (bundled)`, model: readModel(file, activation) };
 }
 
 /** The split, and the seeded sample of it (np.random.seed(S); np.random.choice(n, N)) when --size is given. */
@@ -148,14 +148,14 @@ export function registerSweep(program: Command, io: Io): void {
   );
   cmd.action((raw: SweepRaw) => {
     const opts = validateSweep(raw);
-    const { file, model } = loadModelOption(raw.model, raw.activation);
+    const { file, label, model } = loadModelOption(raw.model, raw.activation);
     const { split, indices, seed } = loadImages(raw, io.env);
     const cache = buildSweepCache(model.net, split, indices);
     const param = opts.param === 'auto' ? steepestFirstLayerWeight(cache).param : resolveParamRef(model.net, opts.param);
     const range = sweepRange(opts, param);
     const result = sweepParameter(cache, param, linspace(range.from, range.to, opts.steps), opts.mode);
     const ctx: SweepContext = {
-      model: file, architecture: architecture(model), split: raw.split, splitCount: split.count, size: raw.size ?? null, seed,
+      model: file, modelLabel: label, architecture: architecture(model), split: raw.split, splitCount: split.count, size: raw.size ?? null, seed,
       from: range.from, to: range.to, steps: opts.steps, defaultRange: opts.range === null,
     };
     if (opts.plot !== null) { writeFileAtomic(opts.plot, sweepSvg(result, ctx)); io.err(`wrote ${opts.plot}\n`); }
