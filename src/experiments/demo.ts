@@ -3,10 +3,10 @@
 // 100 images, and the probe counts. demoText.ts turns them into prose; nothing there is a number.
 import { gatherBatch, oneHot, sampleIndices } from '../data/batch';
 import type { MnistSplit } from '../data/types';
-import { countCorrect, crossEntropyErrorMean, sumSquaredErrorMean } from '../nn/losses';
+import { CEE_DELTA, countCorrect, crossEntropyErrorMean, sumSquaredErrorMean } from '../nn/losses';
 import { predict, type Network } from '../nn/network';
 import { Mt19937 } from '../rng/mt19937';
-import { fromArray, argmaxRows } from '../tensor';
+import { argmaxRows } from '../tensor';
 import { DEFAULT_PROBE_H, probeParameters, steepestFirstLayerWeight } from './probe';
 import { buildSweepCache, linspace, sweepParameter, type SweepResult } from './sweep';
 
@@ -40,11 +40,11 @@ export interface WorkedExample {
 
 export interface DemoResult {
   /** (rows, cols) of x_train, t_train (one-hot), x_test, t_test as load_mnist(normalize=True, one_hot_label=True) gives them. */
-  readonly shapes: { readonly xTrain: [number, number]; readonly tTrain: [number, number]; readonly xTest: [number, number]; readonly tTest: [number, number] };
+  readonly shapes: { readonly xTrain: [number, number]; readonly tTrain: [number, number]; readonly xTest: [number, number]; readonly tTest: [number, number]; readonly imageRows: number; readonly imageCols: number };
   /** np.random.seed(seed); np.random.choice(train_size, 10) and those images' labels. */
   readonly batch: { readonly seed: number; readonly trainSize: number; readonly indices: number[]; readonly labels: number[] };
   /** The two worked examples against t = BOOK_T. */
-  readonly examples: { readonly t: readonly number[]; readonly label: number; readonly right: WorkedExample; readonly wrong: WorkedExample };
+  readonly examples: { readonly t: readonly number[]; readonly label: number; readonly delta: number; readonly right: WorkedExample; readonly wrong: WorkedExample };
   /** The model on the mini-batch: y = predict(network, x_batch). */
   readonly model: { readonly n: number; readonly sse: number; readonly cee: number; readonly accuracy: number; readonly correct: number; readonly predicted: number[]; readonly labels: number[] };
   /** The sweep on DEMO_SWEEP_IMAGES test images: np.random.seed(seed); np.random.choice(test_size, 100). */
@@ -60,9 +60,13 @@ export interface DemoResult {
   readonly probe: { readonly n: number; readonly weights: number; readonly h: number; readonly accuracyZero: number; readonly ceeNonzero: number; readonly sseNonzero: number; readonly ceeZeroInputBlank: number; readonly ceeZeroUnitOff: number };
 }
 
+/** SSE and CEE of one output row y against t, in float64 like the book's np.array of Python floats. */
 function workedExample(y: readonly number[], t: readonly number[]): WorkedExample {
-  const Y = fromArray(1, y.length, y), T = fromArray(1, t.length, t);
-  return { y: [...y], predicted: argmaxRows(Y)[0], sse: sumSquaredErrorMean(Y, T), cee: crossEntropyErrorMean(Y, T) };
+  const Y = { rows: 1, cols: y.length, data: Float64Array.from(y) };
+  const label = Uint8Array.of(t.indexOf(1));
+  let predicted = 0;
+  y.forEach((v, k) => { if (v > y[predicted]) predicted = k; }); // np.argmax: the first maximum wins
+  return { y: [...y], predicted, sse: sumSquaredErrorMean(Y, label), cee: crossEntropyErrorMean(Y, label) };
 }
 
 /**
@@ -81,7 +85,7 @@ export function computeDemo(input: DemoInput): DemoResult {
   const correct = countCorrect(y, t);
 
   const label = BOOK_T.indexOf(1);
-  const examples = { t: [...BOOK_T], label, right: workedExample(BOOK_Y_RIGHT, BOOK_T), wrong: workedExample(BOOK_Y_WRONG, BOOK_T) };
+  const examples = { t: [...BOOK_T], label, delta: CEE_DELTA, right: workedExample(BOOK_Y_RIGHT, BOOK_T), wrong: workedExample(BOOK_Y_WRONG, BOOK_T) };
 
   const sweepIndices = sampleIndices(new Mt19937(seed), test.count, DEMO_SWEEP_IMAGES, true);
   const cache = buildSweepCache(net, test, sweepIndices);
@@ -102,7 +106,7 @@ export function computeDemo(input: DemoInput): DemoResult {
   const probe = probeParameters(testCache, new Mt19937(seed), DEMO_PROBE_WEIGHTS, DEFAULT_PROBE_H);
 
   return {
-    shapes: { xTrain: [train.count, D], tTrain: [tTrain.rows, tTrain.cols], xTest: [test.count, D], tTest: [tTest.rows, tTest.cols] },
+    shapes: { xTrain: [train.count, D], tTrain: [tTrain.rows, tTrain.cols], xTest: [test.count, D], tTest: [tTest.rows, tTest.cols], imageRows: train.rows, imageCols: train.cols },
     batch: { seed, trainSize: train.count, indices: Array.from(indices), labels: Array.from(t) },
     examples,
     model: { n: t.length, sse: sumSquaredErrorMean(y, t), cee: crossEntropyErrorMean(y, t), accuracy: correct / t.length, correct, predicted: Array.from(argmaxRows(y)), labels: Array.from(t) },

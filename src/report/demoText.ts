@@ -58,14 +58,14 @@ interface Strings {
   subtitle: string;
   steps: [string, string, string, string, string, string];
   loadIntro: string;
-  loadNote: (source: string) => string;
-  batchIntro: string;
+  loadNote: (source: string, rows: number, cols: number, K: number) => string;
+  batchIntro: (trainSize: number) => string;
   labels: string;
   examplesIntro: (label: number, t: string) => string;
   exampleHeaders: [string, string, string, string];
   verdictRight: string;
   verdictWrong: string;
-  examplesNote: string;
+  examplesNote: (delta: number) => string;
   modelIntro: (model: string, arch: string, n: number) => string;
   truth: string;
   predicted: string;
@@ -88,14 +88,14 @@ const EN: Strings = {
   subtitle: '"Deep Learning from Scratch", section 4.2 (loss functions), on real MNIST',
   steps: ['Load MNIST', 'A mini-batch', 'Two loss functions (the chapter’s example)', 'The model on the batch', 'Move one weight', 'Slopes at the trained point'],
   loadIntro: 'load_mnist(normalize=True, one_hot_label=True) gives:',
-  loadNote: (source) => `Each image is 28 × 28 = 784 pixels scaled to 0.0–1.0; each label is a one-hot row of 10.\nData: ${source}.`,
-  batchIntro: 'Training looks at a small random sample at a time, not at all 60000 images. With the seed fixed, this is exactly the sample numpy draws:',
+  loadNote: (source, rows, cols, K) => `Each image is ${rows} × ${cols} = ${rows * cols} pixels scaled to 0.0–1.0; each label is a one-hot row of ${K}.\nData: ${source}.`,
+  batchIntro: (n) => `Training looks at a small random sample at a time, not at all ${n} images. With the seed fixed, this is exactly the sample numpy draws:`,
   labels: 'labels',
   examplesIntro: (label, t) => `The true class is ${label}: t = ${t}. Two outputs y of a network:`,
   exampleHeaders: ['y', 'says', 'SSE', 'CEE'],
   verdictRight: 'right',
   verdictWrong: 'wrong',
-  examplesNote: 'SSE (sum of squares for error): ½ Σ (y − t)²\nCEE (cross entropy error): −Σ t · log(y + 1e-7)\nBoth are small when the network is right and sure of it, and grow when it is wrong.',
+  examplesNote: (delta) => `SSE (sum of squares for error): ½ Σ (y − t)²\nCEE (cross entropy error): −Σ t · log(y + ${delta})\nBoth are small when the network is right and sure of it, and grow when it is wrong.`,
   modelIntro: (model, arch, n) => `y = predict(network, x_batch) with ${model} (${arch}) on the ${n} images:`,
   truth: 'label',
   predicted: 'predicted',
@@ -124,14 +124,14 @@ const KO: Strings = {
   subtitle: '『밑바닥부터 시작하는 딥러닝』 4.2절 손실 함수를 실제 MNIST 숫자로 확인합니다',
   steps: ['MNIST 불러오기', '미니배치', '손실 함수 두 가지 (책의 예)', '모델로 미니배치 평가', '가중치 하나 움직여 보기', '학습된 지점에서의 미분'],
   loadIntro: 'load_mnist(normalize=True, one_hot_label=True)의 결과:',
-  loadNote: (source) => `이미지 한 장은 28 × 28 = 784개 픽셀(0.0~1.0)이고, 레이블은 길이 10인 원-핫 벡터입니다.\n데이터: ${source}.`,
-  batchIntro: '학습할 때는 60000장 전부가 아니라 무작위로 뽑은 일부(미니배치)를 씁니다. 시드를 고정하면 numpy가 뽑는 것과 똑같은 번호가 나옵니다:',
+  loadNote: (source, rows, cols, K) => `이미지 한 장은 ${rows} × ${cols} = ${rows * cols}개 픽셀(0.0~1.0)이고, 레이블은 길이 ${K}인 원-핫 벡터입니다.\n데이터: ${source}.`,
+  batchIntro: (n) => `학습할 때는 ${n}장 전부가 아니라 무작위로 뽑은 일부(미니배치)를 씁니다. 시드를 고정하면 numpy가 뽑는 것과 똑같은 번호가 나옵니다:`,
   labels: '레이블',
   examplesIntro: (label, t) => `정답은 ${label}입니다: t = ${t}. 신경망의 출력 y 두 가지:`,
   exampleHeaders: ['y', '예측', 'SSE', 'CEE'],
   verdictRight: '정답',
   verdictWrong: '오답',
-  examplesNote: '오차제곱합 (SSE): ½ Σ (y − t)²\n교차 엔트로피 오차 (CEE): −Σ t · log(y + 1e-7)\n신경망이 정답을 높은 확률로 맞히면 둘 다 작아지고, 틀리면 커집니다.',
+  examplesNote: (delta) => `오차제곱합 (SSE): ½ Σ (y − t)²\n교차 엔트로피 오차 (CEE): −Σ t · log(y + ${delta})\n신경망이 정답을 높은 확률로 맞히면 둘 다 작아지고, 틀리면 커집니다.`,
   modelIntro: (model, arch, n) => `${model} (${arch})로 이미지 ${n}장에 대해 y = predict(network, x_batch):`,
   truth: '정답',
   predicted: '예측',
@@ -198,9 +198,9 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
 
   out.push(heading(1), wrap(S.loadIntro, width));
   out.push(`>>> x_train.shape\n${shape(r.shapes.xTrain)}\n>>> t_train.shape\n${shape(r.shapes.tTrain)}\n>>> x_test.shape\n${shape(r.shapes.xTest)}\n>>> t_test.shape\n${shape(r.shapes.tTest)}`);
-  out.push(paragraphs(S.loadNote(ctx.source), width));
+  out.push(paragraphs(S.loadNote(ctx.source, r.shapes.imageRows, r.shapes.imageCols, r.shapes.tTrain[1]), width));
 
-  out.push(heading(2), wrap(S.batchIntro, width));
+  out.push(heading(2), wrap(S.batchIntro(r.batch.trainSize), width));
   out.push(`>>> np.random.seed(${r.batch.seed})\n>>> batch_mask = np.random.choice(${r.batch.trainSize}, ${r.batch.indices.length})\n>>> batch_mask\n${numpyIntArrayRepr(r.batch.indices)}`);
   out.push(`${S.labels}: ${r.batch.labels.join(' ')}`);
 
@@ -210,7 +210,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
     return [pyList(e.y, true), `${e.predicted} (${ok ? S.verdictRight : S.verdictWrong})`, fmt(e.sse, 4), fmt(e.cee, 4)];
   });
   out.push(columns([S.exampleHeaders, ...ex], (c) => c >= 2));
-  out.push(paragraphs(S.examplesNote, width));
+  out.push(paragraphs(S.examplesNote(r.examples.delta), width));
 
   out.push(heading(4), wrap(S.modelIntro(ctx.modelLabel, ctx.architecture, r.model.n), width));
   const mark = (p: number, t: number) => (p === t ? ' ' : opts.charset === 'unicode' ? '✗' : 'x');

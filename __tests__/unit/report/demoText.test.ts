@@ -37,10 +37,10 @@ function fakeDemo(): DemoResult {
     value, weight: 0.5 + value, sse: 0.05 + i / 1000, cee: 0.2 + i / 100, accuracy: [0.93, 0.93, 0.94][i], correct: [93, 93, 94][i], dSse: 0.001, dCee: 0.01, dAccuracy: i === 0 ? 0 : 0.005,
   }));
   return {
-    shapes: { xTrain: [60000, 784], tTrain: [60000, 10], xTest: [10000, 784], tTest: [10000, 10] },
+    shapes: { xTrain: [60000, 784], tTrain: [60000, 10], xTest: [10000, 784], tTest: [10000, 10], imageRows: 28, imageCols: 28 },
     batch: { seed: 42, trainSize: 60000, indices: [56422, 15795, 860, 38158, 54343, 44732, 11284, 54886, 6265, 16850], labels: [4, 0, 0, 8, 3, 6, 3, 1, 6, 4] },
     examples: {
-      t: [0, 0, 1, 0, 0, 0, 0, 0, 0, 0], label: 2,
+      t: [0, 0, 1, 0, 0, 0, 0, 0, 0, 0], label: 2, delta: 1e-7,
       right: { y: [0.1, 0.05, 0.6, 0, 0.05, 0.1, 0, 0.1, 0, 0], predicted: 2, sse: 0.0975, cee: 0.5108 },
       wrong: { y: [0.1, 0.05, 0.1, 0, 0.05, 0.1, 0, 0.6, 0, 0], predicted: 7, sse: 0.5975, cee: 2.3026 },
     },
@@ -82,6 +82,15 @@ describe('renderDemo', () => {
     expect(flat(en)).toContain('(of the other 3: 2 read an input that is 0 in every image, such as a blank corner pixel; 1 feed a ReLU unit that is off for every image)');
     expect(flat(ko)).toContain('정확도의 미분이 정확히 0인 것: 20개 중 19개');
     expect(ko).toContain('정확도 0.90 (10장 중 9장)');
+  });
+
+  it('sizes in the prose come from the result, not from the text', () => {
+    const small = { ...fakeDemo(), shapes: { xTrain: [30, 16] as [number, number], tTrain: [30, 10] as [number, number], xTest: [12, 16] as [number, number], tTest: [12, 10] as [number, number], imageRows: 4, imageCols: 4 } };
+    const text = renderDemo({ ...small, batch: { ...small.batch, trainSize: 30 } }, ctx, { lang: 'en', style: createStyle(false), charset: 'ascii', width: 80 }).replace(/\s+/g, ' ');
+    expect(text).toContain('Each image is 4 × 4 = 16 pixels');
+    expect(text).toContain('not at all 30 images');
+    expect(text).toContain('>>> batch_mask = np.random.choice(30, 10)');
+    expect(text).toContain('log(y + 1e-7)');
   });
 
   it('no line is wider than the terminal (80 columns), Korean included', () => {
