@@ -13,3 +13,7 @@ export * from './nn/losses';
 export * from './nn/activations';
 export * from './nn/frameworkLosses';
 export * from './experiments/predictionLoss';
+export * from './nn/init';
+export * from './nn/backprop';
+export * from './experiments/train';
+export * from './experiments/gradcheck';

@@ -126,6 +126,7 @@ describe('mnist-loss train flag errors (exit 2, one message and a hint)', () => 
     ['a batch larger than 60000', ['--batch-size', '60001'], /--batch-size 60001 is larger than the MNIST train split/],
     ['an unknown activation', ['--activation', 'tanh'], /Allowed choices are sigmoid, relu/],
     ['an --out that is not .safetensors', ['--out', path.join('x', 'model.npz')], /must end in \.safetensors/],
+    ['--source mnist (no test split to score)', ['--source', 'mnist'], /the mnist package has no test split/],
   ];
   it.each(cases)('%s', (_, args, message) => expectUsageError(run(['train', '--data', '/nonexistent', ...args]), message));
 

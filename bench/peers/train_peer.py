@@ -4,7 +4,9 @@
 # splits, as `mnist-loss train --epochs 1` reports them. One change to the book's loop, so both sides do
 # the same work: the batch loss is taken from the gradient's own forward pass (before the update), as
 # the tool does, instead of a second forward pass after the update (network.loss in the book).
-# Usage: python3 bench/peers/train_peer.py [DATA_DIR] [SEED]
+# Prints one JSON line, as the last line of `mnist-loss train --json`: batchCee, trainCee, trainAccuracy,
+# testCee, testAccuracy. Usage: python3 bench/peers/train_peer.py [DATA_DIR] [SEED]
+import json
 import sys
 import numpy as np
 
@@ -74,6 +76,10 @@ for i in range(iter_per_epoch):
     losses.append(loss)
 
 y_train, y_test = network.predict(x_train), network.predict(x_test)
-print(f'epoch 1  batch CEE {np.mean(losses):.4f}  train CEE {cross_entropy_error(y_train, t_train):.4f}  '
-      f'train acc {np.mean(np.argmax(y_train, axis=1) == t_train):.4f}  '
-      f'test CEE {cross_entropy_error(y_test, t_test):.4f}  test acc {np.mean(np.argmax(y_test, axis=1) == t_test):.4f}')
+print(json.dumps({
+    'batchCee': float(np.mean(losses)),
+    'trainCee': float(cross_entropy_error(y_train, t_train)),
+    'trainAccuracy': float(np.mean(np.argmax(y_train, axis=1) == t_train)),
+    'testCee': float(cross_entropy_error(y_test, t_test)),
+    'testAccuracy': float(np.mean(np.argmax(y_test, axis=1) == t_test)),
+}))

