@@ -4,6 +4,7 @@ import type { Io } from '../io';
 import { registerInfo } from './info';
 import { registerBatch } from './batch';
 import { registerLoss } from './loss';
+import { registerEval } from './eval';
 import { registerTrain } from './train';
 import { registerGradcheck } from './gradcheck';
 import { registerSweep } from './sweep';
@@ -16,6 +17,7 @@ export const commands: Register[] = [
   registerInfo,
   registerBatch,
   registerLoss,
+  registerEval,
   registerTrain,
   registerGradcheck,
   registerSweep,
