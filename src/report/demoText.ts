@@ -254,5 +254,5 @@ export function demoJson(r: DemoResult, ctx: DemoContext): string {
       rows: sw.rows.map((row) => ({ value: row.value, sse: row.sse, cee: row.cee, accuracy: row.accuracy, correct: row.correct })),
     },
     probe: r.probe,
-  }, null, 2) + '\n';
+  }) + '\n';
 }

@@ -131,7 +131,7 @@ export function sweepJson(result: SweepResult, ctx: SweepContext): string {
     steps: ctx.steps,
     rows: result.rows.map(jsonRow),
     summary: { ...result.summary, verdict: verdictLine(result.summary) },
-  }, null, 2) + '\n';
+  }) + '\n';
 }
 
 export const SWEEP_CSV_COLUMNS = ['value', 'sse', 'cee', 'accuracy', 'correct', 'weight', 'dSse', 'dCee', 'dAccuracy'] as const;
@@ -239,5 +239,5 @@ export function probeJson(p: ProbeResult, maps: UnitMaps, ctx: ProbeContext): st
     verdict: probeVerdict(p),
     rows: p.rows,
     map: { unit: maps.unit, ceeNonzero: maps.ceeNonzero, accuracyNonzero: maps.accuracyNonzero, cee: Array.from(maps.cee), accuracy: Array.from(maps.accuracy) },
-  }, null, 2) + '\n';
+  }) + '\n';
 }

@@ -168,6 +168,28 @@ describe('lossesAtWeights equals the naive recomputation', () => {
     });
   });
 
+  // The bundled 784-100-10 ReLU model: W1 and b1 take the table fast path (reluLastHiddenDeltas);
+  // W1 at ±400 makes |Δ·w| too large for it and takes the direct path.
+  it.each([
+    ['W1[409,18]', [-2, -0.3, 0.7, 2]],
+    ['W1[600,3]', [-1.5, 0.2, 1]],
+    ['b1[18]', [-3, -0.4, 0.5, 3]],
+    ['W2[18,4]', [-2, 1]],
+    ['W1[409,18]', [-400, 400]],
+  ])('bundled ReLU model, %s at %p', (ref, adds) => {
+    const bundled = readModel(path.join(ROOT, 'data', 'model.safetensors')).net;
+    const cache = buildSweepCache(bundled, test, indices);
+    const param = resolveParamRef(bundled, ref);
+    const weights = (adds as number[]).map((d) => Math.fround(param.value + d));
+    const fast = lossesAtWeights(cache, param, weights);
+    weights.forEach((w, v) => {
+      const slow = naive(bundled, test, indices, ref, w);
+      expect(Math.abs(fast.sse[v] - slow.sse)).toBeLessThan(1e-5);
+      expect(Math.abs(fast.cee[v] - slow.cee)).toBeLessThan(1e-5);
+      expect(fast.correct[v]).toBe(slow.correct);
+    });
+  });
+
   it('at the model weight (Δ = 0) every row is the cached evaluation, bit for bit', () => {
     const cache = bookCache;
     const fast = lossesAtWeights(cache, resolveParamRef(book, 'W2[7,40]'), [resolveParamRef(book, 'W2[7,40]').value]);
