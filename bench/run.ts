@@ -24,12 +24,14 @@ const TEST_LABELS = path.join(DATA, 't10k-labels-idx1-ubyte');
 export interface BenchCase {
   /** Row label in the table. */
   readonly name: string;
-  /** Arguments after `node dist/bin/mnist-loss.js`. */
+  /** Arguments after `node dist/bin/mnist-loss.js` (or after `node` when `bare` is set). */
   readonly tool: readonly string[];
+  /** Run `node <tool...>` instead of the CLI: for reference rows such as bare start-up. */
+  readonly bare?: boolean;
   /** Arguments after `python3` (a script in bench/peers and its arguments). */
   readonly peer: readonly string[];
-  /** Pass when median(tool) / median(peer) is below this. */
-  readonly target: number;
+  /** Pass when median(tool) / median(peer) is below this; undefined for a reference row. */
+  readonly target?: number;
   /**
    * Compares the last stdout line of each (both print JSON): returns a problem, or undefined when they agree.
    * Keeps the comparison honest: both sides must have done the same work.
@@ -48,6 +50,12 @@ export function sameEvalNumbers(tool: Record<string, unknown>, peer: Record<stri
 const evalPeer = [path.join(PEERS, 'eval_peer.py'), TEST_IMAGES, TEST_LABELS, BOOK_MODEL];
 
 export const cases: BenchCase[] = [
+  {
+    name: 'start-up alone: node -e 0 vs python3 -c "import numpy"',
+    tool: ['-e', '0'],
+    bare: true,
+    peer: ['-c', 'import numpy'],
+  },
   {
     name: 'eval, whole test split (10000 images, 784-50-100-10; 2 threads)',
     tool: ['eval', '--model', BOOK_MODEL, '--data', DATA, '--json'],
@@ -109,6 +117,7 @@ export function sameTrainingNumbers(tool: Record<string, unknown>, peer: Record<
 
 interface Measurement {
   readonly seconds: number;
+  readonly cpuSeconds: number;
   readonly maxRssKb: number;
   readonly stdout: string;
 }
@@ -129,10 +138,10 @@ export function peerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
 function measure(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Measurement {
   const r = spawnSync('python3', [path.join(PEERS, 'measure.py'), command, ...args], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const lines = (r.stderr ?? '').trim().split('\n');
-  const report = JSON.parse(lines[lines.length - 1]) as { seconds: number; maxRssKb: number; status: number };
+  const report = JSON.parse(lines[lines.length - 1]) as { seconds: number; cpuSeconds: number; maxRssKb: number; status: number };
   if (r.status !== 0 || report.status !== 0)
     throw new Error(`${command} ${args.join(' ')} failed (exit ${report.status}):\n${lines.slice(0, -1).join('\n')}`);
-  return { seconds: report.seconds, maxRssKb: report.maxRssKb, stdout: r.stdout };
+  return { seconds: report.seconds, cpuSeconds: report.cpuSeconds, maxRssKb: report.maxRssKb, stdout: r.stdout };
 }
 
 const median = (xs: readonly number[]) => {
@@ -146,8 +155,12 @@ export interface CaseResult {
   readonly tool: number;
   readonly peer: number;
   readonly ratio: number;
-  readonly target: number;
-  readonly pass: boolean;
+  /** Median over rounds of tool/peer measured back to back: steadier than the ratio of medians when load drifts. */
+  readonly pairedRatio: number;
+  readonly toolCpu: number;
+  readonly peerCpu: number;
+  readonly target?: number;
+  readonly pass?: boolean;
   readonly toolRssMb: number;
   readonly peerRssMb: number;
   readonly toolTimes: readonly number[];
@@ -163,7 +176,7 @@ export interface CaseResult {
 export function runCases(selected: readonly BenchCase[], runs: number, progress: (line: string) => void = () => undefined): CaseResult[] {
   const node = process.execPath;
   const env = peerEnv();
-  const toolRun = (c: BenchCase) => measure(node, [BIN, ...c.tool], process.env);
+  const toolRun = (c: BenchCase) => measure(node, c.bare ? c.tool : [BIN, ...c.tool], process.env);
   const peerRun = (c: BenchCase) => measure('python3', c.peer, env);
   for (const c of selected) { toolRun(c); peerRun(c); }
   const tool = selected.map((): Measurement[] => []);
@@ -184,8 +197,11 @@ export function runCases(selected: readonly BenchCase[], runs: number, progress:
       tool: t,
       peer: p,
       ratio: t / p,
+      pairedRatio: median(tool[i].map((m, round) => m.seconds / peer[i][round].seconds)),
+      toolCpu: median(tool[i].map((m) => m.cpuSeconds)),
+      peerCpu: median(peer[i].map((m) => m.cpuSeconds)),
       target: c.target,
-      pass: t / p < c.target,
+      pass: c.target === undefined ? undefined : t / p < c.target,
       toolRssMb: Math.max(...tool[i].map((m) => m.maxRssKb)) / 1024,
       peerRssMb: Math.max(...peer[i].map((m) => m.maxRssKb)) / 1024,
       toolTimes: tool[i].map((m) => m.seconds),
@@ -197,14 +213,16 @@ export function runCases(selected: readonly BenchCase[], runs: number, progress:
 
 /** The results as a Markdown table (it goes into the README as printed). */
 export function renderResults(results: readonly CaseResult[]): string {
-  const header = ['case', 'tool (median s)', 'numpy peer (median s)', 'ratio tool/peer', 'target', 'result', 'peak RSS tool / peer (MB)', 'same numbers'];
+  const header = ['case', 'tool (median s)', 'numpy peer (median s)', 'ratio tool/peer', 'paired ratio', 'target', 'result', 'CPU s tool / peer', 'peak RSS tool / peer (MB)', 'same numbers'];
   const rows = results.map((r) => [
     r.name,
     r.tool.toFixed(3),
     r.peer.toFixed(3),
     r.ratio.toFixed(2),
-    `< ${r.target}`,
-    r.pass ? 'pass' : 'FAIL',
+    r.pairedRatio.toFixed(2),
+    r.target === undefined ? '-' : `< ${r.target}`,
+    r.pass === undefined ? '(reference)' : r.pass ? 'pass' : 'FAIL',
+    `${r.toolCpu.toFixed(3)} / ${r.peerCpu.toFixed(3)}`,
     `${r.toolRssMb.toFixed(0)} / ${r.peerRssMb.toFixed(0)}${r.toolRssMb <= r.peerRssMb ? '' : ' (tool more)'}`,
     r.agree,
   ]);

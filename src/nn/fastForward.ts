@@ -6,7 +6,7 @@
 import { assertShape } from '../tensor';
 import { CEE_DELTA } from './losses';
 import type { Network } from './network';
-import { createWasmKernel, type WasmKernel } from './wasmKernel';
+import { createWasmKernel, LAYER_TABLE_BYTES, type WasmKernel } from './wasmKernel';
 
 /** Pixels [count, D] as raw bytes and labels [count] as class indices: what MnistSplit holds. */
 export interface LabelledPixels {
@@ -51,9 +51,10 @@ interface Kernel {
   readonly rowOffsets: Int32Array;
   readonly wasm: WasmKernel | null;
   /** Byte addresses of the above in the arena (for the WebAssembly calls). */
-  readonly at: { readonly W: number[]; readonly b: number[]; readonly z: number[]; xs: number; rowOffsets: number; scale: number; images: number };
-  /** CHUNK images of scratch in the arena: [CHUNK, D] bytes. */
+  readonly at: { readonly W: number[]; readonly b: number[]; readonly z: number[]; xs: number; rowOffsets: number; scale: number; images: number; table: number; y: number };
+  /** CHUNK images of scratch in the arena: [CHUNK, D] bytes, and their outputs y: [CHUNK, K]. */
   readonly images: Uint8Array;
+  readonly y: Float64Array;
 }
 
 function kernelFor(net: Network, options: ForwardOptions = {}): Kernel {
@@ -73,6 +74,8 @@ function kernelFor(net: Network, options: ForwardOptions = {}): Kernel {
     scale: take(256, 8),
     b: net.layers.map((l) => take(l.b.length, 4)),
     rowOffsets: take(widest, 4),
+    table: take(L * LAYER_TABLE_BYTES, 1),
+    y: take(CHUNK * widths[L], 8),
     images: take(CHUNK * D, 1),
   };
   const wasm = options.wasm === false ? null : createWasmKernel(bytes);
@@ -81,6 +84,8 @@ function kernelFor(net: Network, options: ForwardOptions = {}): Kernel {
   const b = net.layers.map((l, i) => new Float32Array(buffer, at.b[i], l.b.length));
   net.layers.forEach((l, i) => { W[i].set(l.W.data); b[i].set(l.b); });
   new Float64Array(buffer, at.scale, 256).set(PIXEL_SCALE);
+  // forwardImages' layer table: W, b, z, z of the layer before, in, out
+  new Int32Array(buffer, at.table, L * 6).set(net.layers.flatMap((l, i) => [at.W[i], at.b[i], at.z[i], i > 0 ? at.z[i - 1] : 0, widths[i], widths[i + 1]]));
   return {
     D, K: widths[L], widths, relu: net.activation === 'relu', W, b,
     z: widths.slice(1).map((w, i) => new Float64Array(buffer, at.z[i], w)),
@@ -88,6 +93,7 @@ function kernelFor(net: Network, options: ForwardOptions = {}): Kernel {
     rowOffsets: new Int32Array(buffer, at.rowOffsets, widest),
     wasm, at,
     images: new Uint8Array(buffer, at.images, CHUNK * D),
+    y: new Float64Array(buffer, at.y, CHUNK * widths[L]),
   };
 }
 
@@ -132,25 +138,16 @@ function biasActivate(z: Float64Array, b: Float32Array, act: 'none' | 'sigmoid' 
 
 // ---- one image ----
 
-/** Hidden layers and the last affine layer for an image at `base` in `pixels` (JS) or at byte `address` of the arena (wasm). */
-function forwardLayers(k: Kernel, pixels: Uint8Array, base: number, address: number): void {
-  const { D, widths, z, xs, rowOffsets, wasm, at } = k;
+/** Hidden layers and the last affine layer for the image at `base` in `pixels` (the JS loops; see forwardImages). */
+function forwardLayers(k: Kernel, pixels: Uint8Array, base: number): void {
+  const { D, widths, z, xs, rowOffsets } = k;
   const L = z.length;
-  const act = k.relu ? 'relu' : 'sigmoid';
   for (let l = 0; l < L; l++) {
     const out = widths[l + 1];
-    const hidden = l < L - 1;
-    if (wasm !== null) {
-      const m = l === 0 ? wasm.gatherPixels(address, D, out, at.scale, at.xs, at.rowOffsets) : wasm.gatherNonzero(at.z[l - 1], widths[l], out, at.xs, at.rowOffsets);
-      wasm.accumulateRow(at.W[l], out, at.xs, at.rowOffsets, m, at.z[l]);
-      if (hidden && !k.relu) wasm.biasSigmoid(at.z[l], at.b[l], out);
-      else wasm.biasActivate(at.z[l], at.b[l], out, hidden ? 2 : 0);
-    } else {
-      // x: [in] (nonzero entries) · W_l: [in, out] -> a_l: [out]
-      const m = l === 0 ? gatherPixels(pixels, base, D, out, xs, rowOffsets) : gatherNonzero(z[l - 1], out, xs, rowOffsets);
-      accumulateRow(k.W[l], out, xs, rowOffsets, m, z[l]);
-      biasActivate(z[l], k.b[l], hidden ? act : 'none');
-    }
+    // x: [in] (nonzero entries) · W_l: [in, out] -> a_l: [out]
+    const m = l === 0 ? gatherPixels(pixels, base, D, out, xs, rowOffsets) : gatherNonzero(z[l - 1], out, xs, rowOffsets);
+    accumulateRow(k.W[l], out, xs, rowOffsets, m, z[l]);
+    biasActivate(z[l], k.b[l], l < L - 1 ? (k.relu ? 'relu' : 'sigmoid') : 'none');
   }
 }
 
@@ -168,22 +165,28 @@ function softmaxInPlace(y: Float64Array): Float64Array {
   return y;
 }
 
-/** Calls visit(i, y) for images indices[start..end) (or start..end), y: [K] reused between calls. */
-function forEachImage(k: Kernel, pixels: Uint8Array, indices: Uint32Array | null, start: number, end: number, visit: (i: number, image: number, y: Float64Array) => void): void {
-  const { D, wasm } = k;
-  const y = k.z[k.z.length - 1];
-  for (let c = start; c < end; c += CHUNK) {
-    const cEnd = Math.min(end, c + CHUNK);
-    if (wasm !== null) {
-      // copy the chunk's pixels into the arena: one copy for a run of images, one per image for a sample
-      if (indices === null) k.images.set(pixels.subarray(c * D, cEnd * D));
-      else for (let i = c; i < cEnd; i++) k.images.set(pixels.subarray(indices[i] * D, (indices[i] + 1) * D), (i - c) * D);
-    }
-    for (let i = c; i < cEnd; i++) {
+/**
+ * Calls visit(i, image, y, at) for images indices[start..end) (or start..end), i counted from 0, with that
+ * image's y = y[at .. at + K): softmax probabilities (float32 values), in buffers reused between calls.
+ */
+function forEachImage(k: Kernel, pixels: Uint8Array, indices: Uint32Array | null, start: number, end: number, visit: (i: number, image: number, y: Float64Array, at: number) => void): void {
+  const { D, K, wasm, at } = k;
+  if (wasm === null) {
+    const y = k.z[k.z.length - 1];
+    for (let i = start; i < end; i++) {
       const image = indices === null ? i : indices[i];
-      forwardLayers(k, pixels, image * D, k.at.images + (i - c) * D);
-      visit(i - start, image, softmaxInPlace(y));
+      forwardLayers(k, pixels, image * D);
+      visit(i - start, image, softmaxInPlace(y), 0);
     }
+    return;
+  }
+  for (let c = start; c < end; c += CHUNK) {
+    const count = Math.min(end, c + CHUNK) - c;
+    // copy the chunk's pixels into the arena: one copy for a run of images, one per image for a sample
+    if (indices === null) k.images.set(pixels.subarray(c * D, (c + count) * D));
+    else for (let i = 0; i < count; i++) k.images.set(pixels.subarray(indices[c + i] * D, (indices[c + i] + 1) * D), i * D);
+    wasm.forwardImages(at.table, k.z.length, at.images, count, D, at.scale, at.xs, at.rowOffsets, k.relu ? 0 : 1, at.y);
+    for (let i = 0; i < count; i++) visit(c + i - start, indices === null ? c + i : indices[c + i], k.y, i * K);
   }
 }
 
@@ -205,24 +208,24 @@ export function createForward(net: Network, options: ForwardOptions = {}): Forwa
     lossesInto(data, indices, start, end, out, offset) {
       assertShape(data.pixels.length === data.labels.length * D, `forwardLosses: ${data.pixels.length} pixels for ${data.labels.length} labels of ${D}`);
       assertShape(offset + end - start <= out.sse.length, `forwardLosses: ${end - start} images at ${offset} into ${out.sse.length}`);
-      forEachImage(k, data.pixels, indices, start, end, (i, image, y) => {
+      forEachImage(k, data.pixels, indices, start, end, (i, image, y, at) => {
         const t = data.labels[image];
         let squares = 0;
         let best = 0;
         for (let c = 0; c < K; c++) {
-          const d = y[c] - (c === t ? 1 : 0);
+          const d = y[at + c] - (c === t ? 1 : 0);
           squares += d * d;
-          if (y[c] > y[best]) best = c;
+          if (y[at + c] > y[at + best]) best = c;
         }
         out.sse[offset + i] = 0.5 * squares;
-        out.cee[offset + i] = -Math.log(y[t] + CEE_DELTA);
+        out.cee[offset + i] = -Math.log(y[at + t] + CEE_DELTA);
         out.predicted[offset + i] = best;
       });
     },
     probabilities(pixels, image) {
       assertShape(Number.isInteger(image) && image >= 0 && (image + 1) * D <= pixels.length, `forwardProbabilities: image ${image} outside ${pixels.length / D} images`);
       const y = new Float32Array(K);
-      forEachImage(k, pixels, Uint32Array.of(image), 0, 1, (_, __, probabilities) => y.set(probabilities));
+      forEachImage(k, pixels, Uint32Array.of(image), 0, 1, (_, __, probabilities, at) => y.set(probabilities.subarray(at, at + K)));
       return y;
     },
   };

@@ -2,6 +2,8 @@
 // (no toolchain, no binary file). Every function does the float64/float32 operations of its JS twin in
 // fastForward.ts in the same order — exp is V8's own fdlibm exp (src/base/ieee754.cc), step for step — so the
 // two paths give identical bits. Only tests load this file: a run uses the bytes stored in wasmKernel.ts.
+import { LAYER_TABLE_BYTES } from './wasmKernel';
+
 
 type Code = number[];
 
@@ -137,10 +139,14 @@ function expFunc(): Func {
 const EXP_INDEX = 0;
 
 // ---- accumulateRow(W, out, xs, rowOffsets, m, a): a[j] = Σ_i xs[i] · W[rowOffsets[i] + j] ----
-function accumulateRowFunc(): Func {
+// ---- accumulateDense(W, out, z, _, in, a): a[j] = Σ_k z[k] · W[k · out + j], every input ----
+// (Summing the zero inputs too gives the same bits as skipping them: the accumulator starts at +0, so adding
+// a ±0 product never changes it, for finite weights — which model files are checked to hold.)
+function accumulateFunc(dense: boolean): Func {
   const W = 0, OUT = 1, XS = 2, ROWS = 3, M = 4, A = 5, J = 6, I = 7, P = 8, X = 9, ACC = 10, S = 15;
   const xAt = at(XS, get(I), 3);
-  const wAt = [...get(W), ...at(ROWS, get(I), 2), I32_LOAD, ...mem(2), ...get(J), I32_ADD, ...i32(3), I32_SHL, I32_ADD]; // &W[k_i, j]
+  const row = dense ? [...get(I), ...get(OUT), I32_MUL] : [...at(ROWS, get(I), 2), I32_LOAD, ...mem(2)]; // k_i · out
+  const wAt = [...get(W), ...row, ...get(J), I32_ADD, ...i32(3), I32_SHL, I32_ADD]; // &W[k_i, j]
   /** while (j + 2V <= out): V f64x2 accumulators over all inputs, stored to a[j .. j + 2V); j += 2V. */
   const vectorBlocks = (V: number): Code => {
     const lanes = Array.from({ length: V }, (_, v) => v);
@@ -164,7 +170,7 @@ function accumulateRowFunc(): Func {
   return {
     params: [I32, I32, I32, I32, I32, I32], results: [], locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128, F64],
     body: [...vectorBlocks(5), ...vectorBlocks(1), ...scalarTail], // ten outputs at a time, then two, then one
-    export: 'accumulateRow',
+    export: dense ? 'accumulateDense' : 'accumulateRow',
   };
 }
 
@@ -289,8 +295,55 @@ function biasSigmoidFunc(): Func {
   };
 }
 
+const ACCUMULATE_ROW_INDEX = 1, GATHER_PIXELS_INDEX = 2, GATHER_NONZERO_INDEX = 3, BIAS_SIGMOID_INDEX = 5, ACCUMULATE_DENSE_INDEX = 6;
+
+
+// ---- forwardImages(table, L, images, count, D, scale, xs, rowOffsets, sigmoid, y): y[n] = softmax(network(image n)) ----
+// The per-image loop of fastForward.ts's forwardLayers + softmaxInPlace, so that a chunk of images costs one
+// call from JS. images: [count, D] bytes; y: [count, K] float64 (float32 values).
+function forwardImagesFunc(): Func {
+  const TABLE = 0, L = 1, IMAGES = 2, COUNT = 3, D = 4, SCALE = 5, XS = 6, ROWS = 7, SIGMOID = 8, Y = 9;
+  const N = 10, LAYER = 11, E = 12, W = 13, B = 14, Z = 15, ZIN = 16, IN = 17, OUT = 18, M = 19, K = 20, YN = 21, MAX = 22, SUM = 23, V = 24;
+  const field = (offset: number, local: number): Code => [...get(E), I32_LOAD, ...mem(2, offset), ...set(local)];
+  const zAt = at(Z, get(K), 3);
+  const softmax = [
+    // max over a_L (from −inf: the JS `if (y[k] > max)` loop), e_k = exp(a_k − max), sum in float64, y_k = f32(e_k / sum)
+    ...f64(-Infinity), ...set(MAX),
+    ...forRange(K, i32(0), get(OUT), [...zAt, F64_LOAD, ...mem(3), ...set(V)], ifThen([...get(V), ...get(MAX), F64_GT], [...get(V), ...set(MAX)])),
+    ...f64(0), ...set(SUM),
+    ...forRange(K, i32(0), get(OUT),
+      [...zAt, ...zAt, F64_LOAD, ...mem(3), ...get(MAX), F64_SUB, CALL, EXP_INDEX, ...set(V), ...get(V), F64_STORE, ...mem(3)],
+      [...get(SUM), ...get(V), F64_ADD, ...set(SUM)]),
+    ...forRange(K, i32(0), get(OUT),
+      [...at(YN, get(K), 3), ...zAt, F64_LOAD, ...mem(3), ...get(SUM), F64_DIV, F32_DEMOTE_F64, F64_PROMOTE_F32, F64_STORE, ...mem(3)]),
+  ];
+  const layer = [
+    ...get(TABLE), ...get(LAYER), ...i32(LAYER_TABLE_BYTES), I32_MUL, I32_ADD, ...set(E),
+    ...field(0, W), ...field(4, B), ...field(8, Z), ...field(12, ZIN), ...field(16, IN), ...field(20, OUT),
+    ...ifElse([...get(LAYER), I32_EQZ],
+      [[...get(W), ...get(OUT), ...get(XS), ...get(ROWS),
+        ...get(IMAGES), ...get(N), ...get(D), I32_MUL, I32_ADD, ...get(D), ...get(OUT), ...get(SCALE), ...get(XS), ...get(ROWS), CALL, GATHER_PIXELS_INDEX,
+        ...get(Z), CALL, ACCUMULATE_ROW_INDEX]],
+      [ifElse(get(SIGMOID),
+        [[...get(W), ...get(OUT), ...get(ZIN), ...i32(0), ...get(IN), ...get(Z), CALL, ACCUMULATE_DENSE_INDEX]],
+        [[...get(W), ...get(OUT), ...get(XS), ...get(ROWS), ...get(ZIN), ...get(IN), ...get(OUT), ...get(XS), ...get(ROWS), CALL, GATHER_NONZERO_INDEX, ...get(Z), CALL, ACCUMULATE_ROW_INDEX]])]),
+    ...ifElse([...get(LAYER), ...i32(1), I32_ADD, ...get(L), I32_LT_U],
+      [ifElse(get(SIGMOID), [[...get(Z), ...get(B), ...get(OUT), CALL, BIAS_SIGMOID_INDEX]], [[...get(Z), ...get(B), ...get(OUT), ...i32(2), CALL, BIAS_ACTIVATE_INDEX]])],
+      [[...get(Z), ...get(B), ...get(OUT), ...i32(0), CALL, BIAS_ACTIVATE_INDEX]]),
+  ];
+  return {
+    params: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], results: [],
+    locals: [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F64, F64, F64],
+    body: forRange(N, i32(0), get(COUNT),
+      forRange(LAYER, i32(0), get(L), layer),
+      [...get(Y), ...get(N), ...get(OUT), I32_MUL, ...i32(3), I32_SHL, I32_ADD, ...set(YN)],
+      softmax),
+    export: 'forwardImages',
+  };
+}
+
 /** Built on first use, not at module load: start-up time matters to a CLI. Indices match EXP_INDEX etc. */
-const FUNCS = (): Func[] => [expFunc(), accumulateRowFunc(), gatherPixelsFunc(), gatherNonzeroFunc(), biasActivateFunc(), biasSigmoidFunc()];
+const FUNCS = (): Func[] => [expFunc(), accumulateFunc(false), gatherPixelsFunc(), gatherNonzeroFunc(), biasActivateFunc(), biasSigmoidFunc(), accumulateFunc(true), forwardImagesFunc()];
 
 /** The module: (import "env" "memory" (memory 1)) and FUNCS, each exported under its name. */
 export function moduleBytes(): Uint8Array<ArrayBuffer> {
