@@ -158,11 +158,15 @@ export function renderChart(x: ArrayLike<number>, panels: readonly PanelSpec[], 
     const g = gutterTexts[k];
     const lines = plotLines(x, p.y, p.step, width, height, charset);
     const tone = p.tone && style ? style[p.tone] : (s: string) => s;
+    const middle = Math.floor((lines.length - 1) / 2);
+    const flat = g.top === g.bottom; // a flat series is drawn on one row (see scale()): label it there, once
+    const flatRow = lines.length - 1 - middle;
     lines.forEach((line, row) => {
       let left = '';
-      if (row === 0) left = g.top;
+      if (flat) left = row === flatRow ? g.top : row === flatRow - 1 ? g.label : '';
+      else if (row === 0) left = g.top;
       else if (row === lines.length - 1) left = g.bottom;
-      else if (row === Math.floor((lines.length - 1) / 2)) left = g.label;
+      else if (row === middle) left = g.label;
       const axis = row === 0 || row === lines.length - 1 ? vertical : charset === 'unicode' ? '│' : '|';
       out.push(`${padStartDisplay(left, gutter)} ${axis}${tone(line).replace(/\s+$/, '')}`);
     });

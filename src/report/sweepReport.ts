@@ -12,7 +12,7 @@ import { fmt, renderPairs, renderTable } from './table';
 export interface SweepContext {
   /** The model file as given (or the bundled model's path), for JSON. */
   readonly model: string;
-  /** How the human report names it: the path as given, or "data/model.safetensors (bundled)". */
+  /** How the human report names it: the path as given, or "bundled data/model.safetensors". */
   readonly modelLabel: string;
   /** "784-50-10 sigmoid". */
   readonly architecture: string;
@@ -106,7 +106,7 @@ export function renderSweepReport(result: SweepResult, ctx: SweepContext, opts: 
     },
   );
   const s = result.summary;
-  const verdict = `${style.bold('verdict')}  ${verdictLine(s)} (${s.distinctAccuracies} distinct accuracies)`;
+  const verdict = `${style.bold('verdict')}  ${verdictLine(s)} (${s.distinctAccuracies} distinct ${s.distinctAccuracies === 1 ? 'accuracy' : 'accuracies'})`;
   const xName = result.mode === 'add' ? `value added to ${result.param}` : result.param;
   return `${header}\n${table}${note}\n${style.dim(`CEE (smooth) and accuracy (steps) against the ${xName}`)}\n${chart}\n${verdict}\n`;
 }

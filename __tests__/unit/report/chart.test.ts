@@ -55,6 +55,14 @@ describe('renderChart', () => {
   });
 });
 
+describe('renderChart with a flat series', () => {
+  it('labels the value once, on the row the line is drawn on, with the name above it', () => {
+    const lines = renderChart([0, 1], [{ label: 'acc', y: [0.95, 0.95], step: true, format: (v) => v.toFixed(2) }], { width: 4, height: 4, charset: 'ascii', formatX: String }).split('\n');
+    // 4 rows: the flat line on row 4 − 1 − floor(3/2) = 2
+    expect(lines.slice(0, 4)).toEqual(['      |', '  acc |', ' 0.95 |____', '      |']);
+  });
+});
+
 describe('mapLines', () => {
   it('pairs of rows per line; exact zeros are dots; any nonzero gets at least the lightest shade', () => {
     // 2 × 3 map: column 0 both 0, column 1 tiny, column 2 the maximum

@@ -53,7 +53,7 @@ export function loadModelOption(model: string | undefined, activation: Activatio
   const file = model ?? path.join(packageRoot(), BUNDLED_MODEL);
   if (model === undefined && !fileExists(file))
     throw dataError(`no --model given and the bundled model is missing: ${file}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
-  return { file, label: model ?? `${BUNDLED_MODEL} (bundled)`, model: readModel(file, activation) };
+  return { file, label: model ?? `bundled ${BUNDLED_MODEL}`, model: readModel(file, activation) };
 }
 
 /** The split, and the seeded sample of it (np.random.seed(S); np.random.choice(n, N)) when --size is given. */
@@ -142,9 +142,9 @@ export function registerSweep(program: Command, io: Io): void {
   addModelImagesOptions(cmd, `seed of the sample, as np.random.seed (default ${DEFAULT_SEED}; needs --size)`);
   addExample(
     cmd,
-    'mnist-loss sweep --param W1[409,18] --size 100',
-    'mnist-loss sweep --param b2[3] --from -3 --to 3 --steps 201 --plot sweep.svg',
-    'mnist-loss sweep --param W1[409,18] --json | jq .summary',
+    "mnist-loss sweep --param 'W1[409,18]' --size 100",
+    "mnist-loss sweep --param 'b2[3]' --from -3 --to 3 --steps 201 --plot sweep.svg",
+    "mnist-loss sweep --param 'W1[409,18]' --json | jq .summary",
   );
   cmd.action((raw: SweepRaw) => {
     const opts = validateSweep(raw);
