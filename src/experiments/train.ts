@@ -86,6 +86,7 @@ export interface StepResult {
 
 /** A network being trained and the stream it draws from: `step()` does one iteration of the book's loop. */
 export interface Sgd {
+  /** The current weights (read it after the steps: the fast path copies them out on each read). */
   readonly net: Network;
   step(): StepResult;
 }
@@ -101,7 +102,10 @@ export function createSgd(train: MnistSplit, cfg: TrainConfig): Sgd {
   const kernel = cfg.wasm === false ? null : createSgdKernel(net, cfg.batchSize);
   if (kernel !== null) {
     return {
-      net,
+      get net(): Network {
+        kernel.sync();
+        return net;
+      },
       step(): StepResult {
         const indices = draw();
         return { loss: kernel.step(train.pixels, train.labels, indices, cfg.lr), indices };

@@ -14,6 +14,8 @@ export interface SgdKernel {
    * W_l −= lr · dW_l, b_l −= lr · db_l (rounded to float32). Returns the batch's mean CEE (with δ) before the step.
    */
   step(pixels: Uint8Array, labels: Uint8Array, indices: Uint32Array, lr: number): number;
+  /** Copies the current weights into the network's float32 arrays (exactly: they hold float32 values). */
+  sync(): void;
 }
 
 /** Above this many bytes of buffers (huge batches) the caller keeps to backprop.ts. */
@@ -75,14 +77,18 @@ class WasmSgd implements SgdKernel {
   private readonly i32: Int32Array;
   private readonly u8: Uint8Array;
   private readonly t: Uint8Array;
-  /** Row b of the batch holds nonzero pixels rowStart[b] .. rowStart[b+1] of rowXs / rowOffsets. */
-  private readonly rowStart: Int32Array;
-  /** Per pixel k: how many batch rows have it nonzero, and where its list starts in colXs / colOffsets. */
-  private readonly colCount: Int32Array;
-  private readonly colStart: Int32Array;
   /** The pixels nonzero in some row of the current batch: the rows of W1 that this step reads and updates. */
   private readonly used: Int32Array;
   private usedCount = 0;
+  /** Row b of the batch holds nonzero pixels rowStart[b] .. rowStart[b+1] of rowXs / rowOffsets. */
+  private readonly rowStart: Int32Array;
+  /** The pixel k of each of those nonzeros. */
+  private readonly pixelOf: Int32Array;
+  /** Per pixel k: how many batch rows have it nonzero, and where its list starts in colXs / colOffsets. */
+  private readonly colCount: Int32Array;
+  private readonly colStart: Int32Array;
+  /** The float64 weights have moved on from the network's float32 arrays (see sync). */
+  private stale = false;
 
   constructor(
     private readonly net: Network,
@@ -101,16 +107,23 @@ class WasmSgd implements SgdKernel {
       if (l > 0) this.transpose(l);
     });
     this.t = new Uint8Array(B);
+    this.used = new Int32Array(sizes[0]);
     this.rowStart = new Int32Array(B + 1);
+    this.pixelOf = new Int32Array(B * sizes[0]);
     this.colCount = new Int32Array(sizes[0]);
     this.colStart = new Int32Array(sizes[0] + 1);
-    this.used = new Int32Array(sizes[0]);
   }
 
   /** WT_l = W_lᵀ: [out, in], so that dz = da · W_lᵀ is a row-by-matrix product too. */
   private transpose(l: number): void {
     const I = this.sizes[l], H = this.sizes[l + 1], W = this.at.W[l] / 8, WT = this.at.WT[l] / 8, f = this.f64;
     for (let i = 0; i < I; i++) for (let j = 0; j < H; j++) f[WT + j * I + i] = f[W + i * H + j];
+  }
+
+  sync(): void {
+    if (!this.stale) return;
+    this.net.layers.forEach((layer, l) => layer.W.data.set(this.f64.subarray(this.at.W[l] / 8, this.at.W[l] / 8 + layer.W.data.length)));
+    this.stale = false;
   }
 
   step(pixels: Uint8Array, labels: Uint8Array, indices: Uint32Array, lr: number): number {
@@ -213,9 +226,14 @@ class WasmSgd implements SgdKernel {
   private weightGradientFromPixels(H: number): void {
     const { B, at, k, f64, i32, colCount, colStart, rowStart, used } = this;
     const D = this.sizes[0], RX = at.rowXs / 8, RO = at.rowOffsets / 4, CX = at.colXs / 8, CO = at.colOffsets / 4;
-    const n = rowStart[B];
+    const n = rowStart[B], pixelOf = this.pixelOf, inverseH = 1 / H;
+    // rowOffsets hold k · H: k = round(offset / H), by a multiply (exact for k · H < 2^31)
     colCount.fill(0);
-    for (let e = 0; e < n; e++) colCount[(i32[RO + e] / H) | 0]++; // rowOffsets hold k · H
+    for (let e = 0; e < n; e++) {
+      const p = (i32[RO + e] * inverseH + 0.5) | 0;
+      pixelOf[e] = p;
+      colCount[p]++;
+    }
     let u = 0;
     colStart[0] = 0;
     for (let p = 0; p < D; p++) {
@@ -224,31 +242,33 @@ class WasmSgd implements SgdKernel {
     }
     this.usedCount = u;
     colCount.fill(0);
-    for (let r = 0; r < B; r++)
-      for (let e = rowStart[r]; e < rowStart[r + 1]; e++) {
-        const p = (i32[RO + e] / H) | 0, pos = colStart[p] + colCount[p]++;
+    for (let r = 0; r < B; r++) {
+      const rH = r * H;
+      for (let e = rowStart[r], end = rowStart[r + 1]; e < end; e++) {
+        const p = pixelOf[e], pos = colStart[p] + colCount[p]++;
         f64[CX + pos] = f64[RX + e];
-        i32[CO + pos] = r * H;
+        i32[CO + pos] = rH;
       }
+    }
     for (let q = 0; q < u; q++) {
       const p = used[q];
       k.accumulateRow(at.da[0], H, at.colXs + 8 * colStart[p], at.colOffsets + 4 * colStart[p], colStart[p + 1] - colStart[p], at.dW[0] + 8 * p * H);
     }
   }
 
-  /** train.ts sgdStep: θ = f32(θ − lr · dθ), into the network's float32 arrays and the float64 copies. */
+  /**
+   * train.ts sgdStep: θ = f32(θ − lr · dθ). The weights go to the float64 copies (which hold float32 values)
+   * and reach the network's float32 arrays in sync(); biases go straight to the network.
+   */
   private update(lr: number): void {
     const { B, sizes, at, f64, net, used, usedCount } = this;
+    this.stale = true;
     for (let l = 0; l < net.layers.length; l++) {
-      const layer = net.layers[l], H = sizes[l + 1], W32 = layer.W.data, W = at.W[l] / 8, dW = at.dW[l] / 8;
+      const layer = net.layers[l], H = sizes[l + 1], W = at.W[l] / 8, dW = at.dW[l] / 8;
       const rows = l === 0 ? usedCount : sizes[l];
       for (let q = 0; q < rows; q++) {
         const base = (l === 0 ? used[q] : q) * H;
-        for (let j = base; j < base + H; j++) {
-          const v = Math.fround(f64[W + j] - lr * f64[dW + j]);
-          f64[W + j] = v;
-          W32[j] = v;
-        }
+        for (let j = W + base, g = dW + base, end = W + base + H; j < end; j++, g++) f64[j] = Math.fround(f64[j] - lr * f64[g]);
       }
       if (l > 0) this.transpose(l);
       // db_l = Σ_b da_l[b, :], b ascending
