@@ -79,7 +79,7 @@ export function evaluate(net: Network, split: MnistSplit, options: EvalOptions =
 const SHARE_CHUNK = 500;
 /** control[NEXT]: first unclaimed image; control[STATE]: the worker's state. */
 const NEXT = 0, STATE = 1;
-const IDLE = 0, BUSY = 1, DONE = 2, CANCELLED = 3;
+const IDLE = 0, BUSY = 1, DONE = 2, CANCELLED = 3, FAILED = 4;
 
 /** Everything both threads see: the images (copied once into shared memory), the outputs, the counter. */
 export interface SharedJob {
@@ -99,13 +99,15 @@ export function workOnSharedJob(job: SharedJob, forward: Forward = createForward
   }
 }
 
-/** The worker's side: runs the job unless this thread already finished it alone, then says so. */
+/** The worker's side: runs the job unless this thread already finished it alone, then says DONE (or FAILED). */
 export function workerTakesJob(job: SharedJob): void {
   if (Atomics.compareExchange(job.control, STATE, IDLE, BUSY) !== IDLE) return; // cancelled: nothing left
+  let state = FAILED;
   try {
     workOnSharedJob(job);
+    state = DONE;
   } finally {
-    Atomics.store(job.control, STATE, DONE);
+    Atomics.store(job.control, STATE, state);
     Atomics.notify(job.control, STATE);
   }
 }
@@ -131,7 +133,10 @@ export function startEvalWorker(): EvalWorker | undefined {
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const worker = new Worker(WORKER_FILE);
   worker.unref();
-  const failed = new Promise<Error>((resolve) => worker.once('error', resolve));
+  const failed = new Promise<Error>((resolve) => {
+    worker.once('error', resolve);
+    worker.once('exit', (code) => resolve(new Error(`evaluate worker exited with code ${code}`)));
+  });
   return { postJob: (job) => worker.postMessage(job), stop: () => void worker.terminate(), failed };
 }
 
@@ -174,13 +179,13 @@ export async function evaluateParallel(net: Network, split: MnistSplit, options:
   worker.postJob(job);
   workOnSharedJob(job);
   if (Atomics.compareExchange(job.control, STATE, IDLE, CANCELLED) === BUSY) {
-    // the worker is finishing its last chunk (a few ms): wait for it, or for its death
-    const done = new Promise<void>((resolve) => {
-      const poll = () => (Atomics.load(job.control, STATE) === DONE ? resolve() : setTimeout(poll, 1));
+    // the worker is finishing its last chunk (a few ms): wait for DONE; a worker that died leaves images unset
+    const settled = new Promise<void>((resolve) => {
+      const poll = () => (Atomics.load(job.control, STATE) === BUSY ? setTimeout(poll, 1) : resolve());
       poll();
     });
-    const error = await Promise.race([done.then(() => undefined), worker.failed]);
-    if (error !== undefined) throw error;
+    const error = await Promise.race([settled.then(() => undefined), worker.failed]);
+    if (Atomics.load(job.control, STATE) !== DONE) throw error ?? new Error('evaluate worker failed before finishing its images');
   }
   worker.stop();
   // the images were copied in evaluation order: index i of the shared copy is indices[i] of the split

@@ -144,6 +144,13 @@ describe('two threads', () => {
     expect(j.out.predicted[1099]).toBe(forwardLosses(net, test, null, 1099, 1100).predicted[0]);
   });
 
+  it('a worker that fails mid-job says FAILED, never DONE, so the main thread cannot read unset images', () => {
+    const j = job(600);
+    const broken: SharedJob = { ...j, data: { pixels: j.data.pixels.subarray(0, 784), labels: j.data.labels } }; // 1 image of pixels, 600 labels
+    expect(() => workerTakesJob(broken)).toThrow(/shape mismatch/);
+    expect(Atomics.load(j.control, 1)).toBe(4); // FAILED
+  });
+
   it('evaluateParallel without a compiled worker script (ts-jest) gives evaluate()\'s result', async () => {
     const indices = choice(new Mt19937(7), 10000, 3000);
     expect(await evaluateParallel(net, test, { indices, threads: 2 })).toEqual(evaluate(net, test, { indices }));

@@ -25,7 +25,7 @@ export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
  * From this many images on, `--threads auto` hands part of them to a second thread: below it the worker's
  * start-up (~50-80 ms here) costs more than it saves. Measured with `npm run bench` (bench/README.md).
  */
-export const PARALLEL_MIN_IMAGES = 5000;
+export const PARALLEL_MIN_IMAGES = 20000;
 
 interface EvalRaw extends CommonOptions {
   model?: string;
@@ -170,7 +170,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--min-accuracy <x>', 'exit 4 when accuracy < x (0..1)', parseFraction)
     .option('--max-cee <x>', 'exit 4 when CEE (mean/img) > x', parseNonNegativeNumber)
     .option('--max-sse <x>', 'exit 4 when SSE (mean/img) > x', parseNonNegativeNumber)
-    .option('--threads <n>', "threads for the forward pass: 1, 2, ... or 'auto' (2 from 5000 images on, when 2 cores exist)", parseThreads, 'auto');
+    .option('--threads <n>', "threads for the forward pass: 1, 2, ... or 'auto' (2 from 20000 images on, when 2 cores exist)", parseThreads, 'auto');
   addCommonOptions(cmd);
   addExample(
     cmd,
