@@ -17,3 +17,7 @@ export * from './nn/init';
 export * from './nn/backprop';
 export * from './experiments/train';
 export * from './experiments/gradcheck';
+export * from './nn/paramRef';
+export * from './experiments/sweep';
+export * from './experiments/probe';
+export * from './experiments/demo';
