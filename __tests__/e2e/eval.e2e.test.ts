@@ -64,8 +64,9 @@ describe("the book's ch03 network on the real test split", () => {
     // np.argsort(yt, kind='stable')[:2] -> [2293, 6505]; t -> [9, 9]; p -> [6, 0]; y[2293][6] = 0.505999
     expect(r.stdout).toMatch(/^#2293 t=9 y=6 +#6505 t=9 y=0$/m);
     const worst = r.stdout.slice(r.stdout.indexOf('index  label'));
-    expect(rowOf(worst, '2293').slice(0, 3)).toEqual(['2293', '9', '6']);
-    expect(rowOf(worst, '2293')[3 + 6]).toBe('0.5060');
+    // y[2293][9] = 0.000111 (y_t), y[2293][6] = 0.505999
+    expect(rowOf(worst, '2293').slice(0, 4)).toEqual(['2293', '9', '6', '1.11e-4']);
+    expect(rowOf(worst, '2293')[4 + 6]).toBe('0.5060');
     expect(r.stdout).toMatch(/[░▒▓█]/); // the digits are drawn
   });
 

@@ -105,11 +105,12 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
     );
     const K = r.worst[0].probabilities.length;
     out += renderTable(
-      [{ header: 'index' }, { header: 'label' }, { header: 'predicted' }, ...Array.from({ length: K }, (_, k) => ({ header: `p${k}` }))],
+      [{ header: 'index' }, { header: 'label' }, { header: 'predicted' }, { header: 'y_t' }, ...Array.from({ length: K }, (_, k) => ({ header: `p${k}` }))],
       r.worst.map((w) => [
         String(w.index),
         String(w.label),
         String(w.predicted),
+        w.probabilities[w.label].toExponential(2), // often below 0.00005: the p columns would show 0.0000
         ...w.probabilities.map((p, k) => (k === w.label ? style.bad(fmt(p, 4)) : k === w.predicted ? style.accent(fmt(p, 4)) : fmt(p, 4))),
       ]),
       style,
