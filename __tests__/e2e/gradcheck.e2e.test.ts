@@ -47,7 +47,7 @@ describe('mnist-loss gradcheck', () => {
     const r = run(['gradcheck', '--data', fixture.dir, '--hidden', '6,4', '--init', 'xavier', '--size', '2', '--seed', '3']);
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('gradcheck fresh net (init xavier, seed 3) (784-6-4-10 sigmoid)');
+    expect(lines[0]).toBe('gradcheck 784-6-4-10 sigmoid · fresh net, init xavier, seed 3');
     const table = lines.slice(lines.findIndex((l) => l.startsWith('param')));
     expect(table[0].split(/\s{2,}/)).toEqual(['param', 'size', 'mean |diff|', 'max |diff|', 'mean |grad|', '< 1e-6']);
     // sizes 784·6, 6, 6·4, 4, 4·10, 10

@@ -89,7 +89,7 @@ export function registerGradcheck(program: Command, io: Io): void {
 }
 
 function freshNet(rng: Mt19937, sizes: number[], activation: Activation, init: InitScheme, seed: number): { net: Network; what: string } {
-  return { net: initNetwork(rng, sizes, activation, init), what: `fresh net (init ${describeInit(init)}, seed ${seed})` };
+  return { net: initNetwork(rng, sizes, activation, init), what: `fresh net, init ${describeInit(init)}, seed ${seed}` };
 }
 
 const layersOf = (net: Network) => [net.layers[0].W.rows, ...net.layers.map((l) => l.W.cols)];
@@ -113,7 +113,7 @@ function gradcheckJson(r: GradcheckResult, what: string, net: Network, indices: 
 
 function renderGradcheck(r: GradcheckResult, what: string, net: Network, indices: Uint32Array, source: string, style: Style): string {
   const head = [
-    `${style.bold('gradcheck')} ${what} (${layersOf(net).join('-')} ${net.activation})`,
+    `${style.bold('gradcheck')} ${layersOf(net).join('-')} ${net.activation} · ${what}`,
     style.dim(`images: train ${Array.from(indices).join(', ')} (np.random.choice, ${source}) · mean CEE ${r.loss.toFixed(6)} · h = ${r.h} · float64`),
     style.dim('diff: mean over the parameter\'s elements of |backprop − central difference| (the book\'s gradient_check.py)'),
     '',
