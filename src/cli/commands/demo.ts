@@ -32,12 +32,12 @@ export function registerDemo(program: Command, io: Io): void {
   addCommonOptions(cmd);
   addExample(cmd, 'npm start', 'mnist-loss demo --lang ko', 'mnist-loss demo --json | jq .sweep.summary');
   cmd.action((raw: DemoRaw) => {
-    const { file, label, model } = loadModelOption(raw.model, raw.activation);
+    const { file, model } = loadModelOption(raw.model, raw.activation);
     const dataOptions = { data: raw.data, source: raw.source, env: io.env };
     const train = loadSplit(dataOptions, 'train');
     const test = loadSplit(dataOptions, 'test');
     const result = computeDemo({ train, test, net: model.net, seed: raw.seed });
-    const ctx: DemoContext = { model: file, modelLabel: label, architecture: architecture(model), source: `${describeSource(train.source)} (${train.source.path})` };
+    const ctx: DemoContext = { model: file, modelLabel: raw.model ?? BUNDLED_MODEL, bundled: raw.model === undefined, architecture: architecture(model), source: `${describeSource(train.source)} (${train.source.path})` };
     const style = createStyle(io.color && raw.color && !raw.json);
     io.out(raw.json ? demoJson(result, ctx) : renderDemo(result, ctx, { lang: raw.lang, style, charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env) }));
   });
