@@ -7,6 +7,17 @@ import type { Io } from './io';
 import { packageVersion } from '../io/files';
 
 
+const MAIN_HELP_FOOTER = `
+Examples:
+  $ mnist-loss info
+  $ mnist-loss batch --size 10 --seed 42          # = np.random.seed(42); np.random.choice(60000, 10)
+  $ mnist-loss loss --y 0.1,0.05,0.6,0,0.05,0.1,0,0.1,0,0 --t 2
+  $ mnist-loss eval --min-accuracy 0.97 --json    # a CI gate: exit 4 when it fails
+
+Every command takes --data DIR, --source idx|mnist, --json and --no-color.
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 input data, 4 a requested check failed, 130 interrupted.
+`;
+
 export function buildProgram(io: Io): Command {
   // exitOverride and configureOutput must come before subcommands: commander copies them on creation.
   const program = new Command('mnist-loss')
@@ -20,6 +31,7 @@ export function buildProgram(io: Io): Command {
       outputError: (s, write) => write(`mnist-loss: ${s.replace(/^error: /, '')}hint: see 'mnist-loss --help' or 'mnist-loss <command> --help'\n`),
     });
   for (const register of commands) register(program, io);
+  program.addHelpText('after', MAIN_HELP_FOOTER);
   return program;
 }
 
