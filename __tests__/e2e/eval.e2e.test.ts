@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeTempDir, removeDir, writeFixtureDir } from '../helpers/idxFixture';
+import { fixtureSplit, makeTempDir, removeDir, writeFixtureDir, writeSplit } from '../helpers/idxFixture';
 
 const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
 const FIXTURES = path.resolve(__dirname, '../fixtures');
@@ -133,6 +133,16 @@ describe('on a tiny IDX fixture', () => {
     expect(Math.abs(json.cee - 6.2665347794280875)).toBeLessThan(1e-6);
   });
 
+  it('images of another size than the model takes are a data error (exit 3)', () => {
+    const dir = makeTempDir();
+    try {
+      writeSplit(dir, 'test', fixtureSplit(2, 20, 20));
+      expectUserError(run(['eval', '--model', SAFETENSORS, '--data', dir]), 3, /W1 takes 784 inputs, but the test images are 20x20 = 400 pixels/);
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('--no-replace larger than the split is a usage error', () => {
     expectUserError(run(['eval', '--model', SAFETENSORS, '--data', fixture.dir, '--size', '13', '--no-replace']), 2, /without replacement needs at least 13 images/);
   });
@@ -150,7 +160,7 @@ describe('user errors: a message, a hint, no stack', () => {
   it('bad flag values (exit 2)', () => {
     expectUserError(run(['eval', '--max-cee', '-1']), 2, /expected a number >= 0/);
     expectUserError(run(['eval', '--min-accuracy', '1.5']), 2, /expected a number from 0 to 1/);
-    expectUserError(run(['eval', '--threads', '0']), 2, /expected 'auto' or a whole number/);
+    expectUserError(run(['eval', '--threads', '0']), 2, /expected 1, 2 or 'auto'/);
   });
 
   it('a missing model file and a file that is no model (exit 3)', () => {

@@ -75,7 +75,7 @@ function parseNonNegativeNumber(value: string): number {
 }
 
 function parseThreads(value: string): string {
-  if (value !== 'auto' && !/^[1-9][0-9]?$/.test(value)) throw new InvalidArgumentError("expected 'auto' or a whole number from 1 to 99.");
+  if (!['auto', '1', '2'].includes(value)) throw new InvalidArgumentError("expected 1, 2 or 'auto'.");
   return value;
 }
 
@@ -125,6 +125,9 @@ async function runEval(opts: EvalOptions, data: DataOptions, worker: EvalWorker 
     throw dataError(`no --model given and the bundled model is missing: ${opts.model}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
   const model = readModel(opts.model, opts.activation);
   const split = loadSplit(data, opts.split);
+  const inputs = model.net.layers[0].W.rows;
+  if (split.rows * split.cols !== inputs)
+    throw dataError(`${opts.model}: W1 takes ${inputs} inputs, but the ${opts.split} images are ${split.rows}x${split.cols} = ${split.rows * split.cols} pixels`, 'use a model trained on these images, or data whose images match the model');
   const indices = opts.seed === null || opts.size === null ? undefined : sampleIndices(new Mt19937(opts.seed), split.count, opts.size, opts.replace);
   const threads = threadsFor(opts, indices?.length ?? split.count);
   const result = await evaluateParallel(model.net, split, { indices, worst: opts.worst, threads, worker });
@@ -170,7 +173,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--min-accuracy <x>', 'exit 4 when accuracy < x (0..1)', parseFraction)
     .option('--max-cee <x>', 'exit 4 when CEE (mean/img) > x', parseNonNegativeNumber)
     .option('--max-sse <x>', 'exit 4 when SSE (mean/img) > x', parseNonNegativeNumber)
-    .option('--threads <n>', "threads for the forward pass: 1, 2, ... or 'auto' (2 from 20000 images on, when 2 cores exist)", parseThreads, 'auto');
+    .option('--threads <n>', "threads for the forward pass: 1, 2 or 'auto' (2 from 20000 images on, when 2 cores exist)", parseThreads, 'auto');
   addCommonOptions(cmd);
   addExample(
     cmd,
