@@ -1,6 +1,5 @@
 // The only module that touches node:fs and node:zlib: read bytes (gunzip when gzipped),
 // list folders, and write files atomically. Every parser elsewhere takes bytes and is pure.
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -74,6 +73,8 @@ export function dirExists(dir: string): boolean {
 export function writeFileAtomic(file: string, bytes: Uint8Array | string): void {
   const dir = path.dirname(path.resolve(file));
   if (!dirExists(dir)) throw dataError(`cannot write ${file}: folder ${dir} does not exist`, 'create the folder first');
+  // node:crypto is required here, not at the top: loading it costs ~5 ms of every run's start-up, and few runs write
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fd = fs.openSync(tmp, 'w');

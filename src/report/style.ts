@@ -1,5 +1,4 @@
 // The only chalk import: a tiny palette that is a no-op when colour is off.
-import chalk from 'chalk';
 
 export interface Style {
   readonly enabled: boolean;
@@ -11,8 +10,14 @@ export interface Style {
   warn(s: string): string;
 }
 
+const identity = (s: string) => s;
+const PLAIN: Style = { enabled: false, bold: identity, dim: identity, good: identity, bad: identity, accent: identity, warn: identity };
+
 export function createStyle(enabled: boolean): Style {
-  const c = new chalk.Instance({ level: enabled ? 1 : 0 });
+  if (!enabled) return PLAIN;
+  // required here, not at the top: loading chalk costs ~10 ms of start-up, and most runs (pipes, CI, --json) print no colour
+  const chalk = require('chalk') as typeof import('chalk');
+  const c = new chalk.Instance({ level: 1 });
   return {
     enabled,
     bold: (s) => c.bold(s),
