@@ -3,7 +3,7 @@
 // peak memory, and checks that both computed the same numbers. A benchmark, not a test: it asserts nothing.
 //
 //   npm run bench                     all cases, 5 runs each
-//   npm run bench -- --runs 9 --case size   9 runs of the cases whose name contains "size"
+//   npm run bench -- --runs 9 --case size,start   9 rounds of the cases whose name contains "size" or "start"
 //
 // Add a case by appending to `cases` below (training and sweep cases go there too).
 import { spawnSync } from 'node:child_process';
@@ -248,7 +248,7 @@ function main(argv: readonly string[]): void {
   const runs = Number(at('--runs') ?? 5);
   const filter = at('--case');
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first (npm run bench does)`);
-  const selected = cases.filter((c) => filter === undefined || c.name.includes(filter));
+  const selected = cases.filter((c) => filter === undefined || filter.split(',').some((part) => c.name.includes(part)));
   process.stdout.write(`${about()}\n${runs} rounds; each round runs every case once, tool and peer back to back in alternating order, each a whole process; times are wall seconds.\n\n`);
   const results = runCases(selected, runs, (line) => process.stderr.write(`${line}\r`));
   for (const r of results)
