@@ -251,6 +251,7 @@ function main(argv: readonly string[]): void {
   const selected = cases.filter((c) => filter === undefined || filter.split(',').some((part) => c.name.includes(part)));
   process.stdout.write(`${about()}\n${runs} rounds; each round runs every case once, tool and peer back to back in alternating order, each a whole process; times are wall seconds.\n\n`);
   const results = runCases(selected, runs, (line) => process.stderr.write(`${line}\r`));
+  process.stderr.write('\n');
   for (const r of results)
     process.stderr.write(`${r.name}: tool ${r.toolTimes.map((s) => s.toFixed(3)).join(' ')} | peer ${r.peerTimes.map((s) => s.toFixed(3)).join(' ')}\n`);
   process.stdout.write(renderResults(results));
