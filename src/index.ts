@@ -21,3 +21,5 @@ export * from './nn/paramRef';
 export * from './experiments/sweep';
 export * from './experiments/probe';
 export * from './experiments/demo';
+export * from './nn/fastForward';
+export * from './experiments/evaluate';
