@@ -1,28 +1,11 @@
 // `mnist-loss batch` end to end: spawns the built CLI on IDX fixtures written by the test and checks the
 // indices against numpy goldens, the labels against the fixture's formula, --show, errors and `| head -1`.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixtureSplit, makeTempDir, removeDir, writeFixtureDir, writeSplit } from '../helpers/idxFixture';
+import { BIN, runCli, expectUserError, requireBuiltCli } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const base = { ...process.env };
-  delete base.MNIST_DATA_DIR;
-  delete base.NO_COLOR;
-  delete base.COLUMNS;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, FORCE_COLOR: '0', ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUserError(r: ReturnType<typeof run>, status: number): void {
-  expect(r.status).toBe(status);
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^mnist-loss: /);
-  expect(r.stderr).toMatch(/\nhint: /);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const run = runCli;
 
 // Fixture: 30 train images with label i = 3i mod 10, 12 test images with label i = (3i + 1) mod 10.
 const trainLabel = (i: number) => (3 * i) % 10;
@@ -30,7 +13,7 @@ const testLabel = (i: number) => (3 * i + 1) % 10;
 
 let fixture: ReturnType<typeof writeFixtureDir>;
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   fixture = writeFixtureDir(30, 12);
 });
 afterAll(() => removeDir(fixture.dir));

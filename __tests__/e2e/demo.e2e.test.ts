@@ -2,7 +2,6 @@
 // exit 0 in English, Korean and JSON, and a few numbers cross-checked against the library and the book:
 // the batch is numpy's, the worked examples are the chapter's, the model's batch losses are predict() +
 // losses.ts on the same images, the sweep summary is recounted from its rows.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gatherBatch } from '../../src/data/batch';
@@ -10,22 +9,15 @@ import { loadSplit } from '../../src/data/mnist';
 import { readModel } from '../../src/io/modelFile';
 import { countCorrect, crossEntropyErrorMean, sumSquaredErrorMean } from '../../src/nn/losses';
 import { predict } from '../../src/nn/network';
+import { runCli, requireBuiltCli } from '../helpers/cli';
+
+const run = (args: string[]) => runCli(args, {}, ROOT);
 
 const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'dist/bin/mnist-loss.js');
 const MODEL = path.join(ROOT, 'data/model.safetensors');
 
-function run(args: string[]) {
-  const base = { ...process.env };
-  delete base.MNIST_DATA_DIR;
-  delete base.NO_COLOR;
-  delete base.COLUMNS;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, FORCE_COLOR: '0' }, cwd: ROOT });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   if (!fs.existsSync(MODEL)) throw new Error(`${MODEL} is missing: the bundled model ships with the repository (npm run model rebuilds it)`);
 });
 

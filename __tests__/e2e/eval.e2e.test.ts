@@ -4,33 +4,16 @@
 //
 // Goldens come from numpy 2.4 with the book's float32 forward pass; the generating code is quoted in
 // __tests__/unit/experiments/evaluate.test.ts (predict, sse, cee), and each value below names its expression.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixtureSplit, makeTempDir, removeDir, writeFixtureDir, writeSplit } from '../helpers/idxFixture';
+import { runCli, expectUserError, requireBuiltCli } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
+const run = (args: string[]) => runCli(args);
+
 const FIXTURES = path.resolve(__dirname, '../fixtures');
 const PKL = path.join(FIXTURES, 'book-ch03-sample_weight.pkl');
 const SAFETENSORS = path.join(FIXTURES, 'book-ch03.safetensors');
-
-function run(args: string[]) {
-  const env = { ...process.env, FORCE_COLOR: '0' };
-  delete env.MNIST_DATA_DIR;
-  delete env.NO_COLOR;
-  delete env.COLUMNS;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUserError(r: ReturnType<typeof run>, status: number, message: RegExp): void {
-  expect(r.status).toBe(status);
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^mnist-loss: /);
-  expect(r.stderr).toMatch(message);
-  expect(r.stderr).toMatch(/\nhint: /);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 /** The whitespace-separated cells of the first stdout line that starts with `first` (after leading spaces). */
 function rowOf(stdout: string, first: string): string[] {
@@ -40,7 +23,7 @@ function rowOf(stdout: string, first: string): string[] {
 }
 
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
 });
 
 describe("the book's ch03 network on the real test split", () => {

@@ -4,27 +4,21 @@
 //   diffs[k] = np.average(np.abs(grad_backprop[k] - numerical_gradient(loss, params[k])))
 //   -> b1 9.90e-10, W2 6.75e-08, b2 1.35e-07 (mostly δ: backprop drops it, the loss keeps it)
 // Other runs use tiny IDX fixtures and hand-made model files.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeTempDir, removeDir, writeFixtureDir } from '../helpers/idxFixture';
 import { writeModel } from '../../src/io/modelFile';
 import type { Network } from '../../src/nn/network';
+import { runCli, requireBuiltCli } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
+const run = (args: string[]) => runCli(args);
+
 const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/train/train-goldens.json'), 'utf8'));
-
-function run(args: string[]) {
-  const env = { ...process.env, FORCE_COLOR: '0' };
-  delete env.MNIST_DATA_DIR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let fixture: ReturnType<typeof writeFixtureDir>;
 let tmp: string;
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   fixture = writeFixtureDir(30, 12);
   tmp = makeTempDir();
 });

@@ -1,27 +1,11 @@
 // `mnist-loss info` end to end: spawns the built CLI (dist/bin/mnist-loss.js, built by `pretest`)
 // on IDX fixtures written by the test; one smoke test reads the real embedded MNIST files.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeTempDir, removeDir, writeFixtureDir } from '../helpers/idxFixture';
+import { runCli, expectUserError, requireBuiltCli } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const base = { ...process.env };
-  delete base.MNIST_DATA_DIR;
-  delete base.NO_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, FORCE_COLOR: '0', ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUserError(r: ReturnType<typeof run>, status: number): void {
-  expect(r.status).toBe(status);
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^mnist-loss: /);
-  expect(r.stderr).toMatch(/\nhint: /);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const run = runCli;
 
 // Fixture labels: train label i = 3i mod 10 for i < 30 -> each class exactly 3 times;
 // test label i = (3i + 1) mod 10 for i < 12 -> 1,4,7,0,3,6,9,2,5,8,1,4 -> 1 and 4 twice, the rest once.
@@ -31,7 +15,7 @@ const TEST_COUNTS = [1, 2, 1, 1, 2, 1, 1, 1, 1, 1];
 let fixture: ReturnType<typeof writeFixtureDir>;
 const extraDirs: string[] = [];
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   fixture = writeFixtureDir(30, 12, { style: 'dot', gzip: true });
 });
 afterAll(() => [fixture.dir, ...extraDirs].forEach(removeDir));

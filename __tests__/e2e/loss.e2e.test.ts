@@ -1,33 +1,17 @@
 // `mnist-loss loss` end to end: spawns the built CLI on the book's worked examples, on numpy-generated
 // fixtures in every format (__tests__/fixtures/loss/make_fixtures.py prints the goldens quoted here), on a
 // 10,000-row y against the real MNIST test labels, and on every user error (exit code, one line, a hint).
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { removeDir, writeFixtureDir } from '../helpers/idxFixture';
+import { runCli, expectUserError, requireBuiltCli } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
+const run = runCli;
+
 const F = (name: string) => path.join(__dirname, '../fixtures/loss', name);
 const Y1 = '0.1,0.05,0.6,0.0,0.05,0.1,0.0,0.1,0.0,0.0';
 const Y2 = '0.1,0.05,0.1,0.0,0.05,0.1,0.0,0.6,0.0,0.0';
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const base = { ...process.env };
-  delete base.MNIST_DATA_DIR;
-  delete base.NO_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, FORCE_COLOR: '0', ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A user error: the exit code, nothing on stdout, one "mnist-loss: ..." line and one "hint: ..." line, no stack. */
-function expectUserError(r: ReturnType<typeof run>, status: number, message: RegExp): void {
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^mnist-loss: [^\n]+\nhint: [^\n]+\n$/);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.stderr.split('\n')[0]).toMatch(message);
-  expect(r.status).toBe(status);
-}
 
 let tmp: string;
 let idx: ReturnType<typeof writeFixtureDir>;
@@ -37,7 +21,7 @@ const write = (name: string, text: string) => {
   return file;
 };
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-loss-e2e-'));
   idx = writeFixtureDir(30, 12);
 });

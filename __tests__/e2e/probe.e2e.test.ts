@@ -1,8 +1,6 @@
 // `mnist-loss probe` end to end on IDX fixtures and the book's ch03 network: the elements probed are
 // numpy's choice, the counts follow the rows, the maps are 784 values, and the slopes agree with the
 // library's naive path (predict() on the fixture images at w ± h).
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gatherBatch } from '../../src/data/batch';
 import { readModel } from '../../src/io/modelFile';
@@ -10,21 +8,15 @@ import { crossEntropyErrorMean } from '../../src/nn/losses';
 import { predict } from '../../src/nn/network';
 import { resolveParamRef } from '../../src/nn/paramRef';
 import { removeDir, writeFixtureDir } from '../helpers/idxFixture';
+import { runCli, requireBuiltCli } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
+const run = (args: string[]) => runCli(args);
+
 const BOOK = path.resolve(__dirname, '../fixtures/book-ch03.safetensors');
-
-function run(args: string[]) {
-  const base = { ...process.env };
-  delete base.MNIST_DATA_DIR;
-  delete base.NO_COLOR;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, FORCE_COLOR: '0' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 let fixture: ReturnType<typeof writeFixtureDir>;
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   fixture = writeFixtureDir(30, 12);
 });
 afterAll(() => removeDir(fixture.dir));

@@ -1,7 +1,6 @@
 // `mnist-loss sweep` end to end: spawns the built CLI on IDX fixtures written by the test (28×28, pixel
 // (i, d) = (37i + d) mod 256) with the book's ch03 network, and checks rows against the library's naive
 // path (gatherBatch + predict + losses.ts at each weight), --csv, --plot (well-formed SVG), the usage errors.
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gatherBatch } from '../../src/data/batch';
@@ -11,31 +10,17 @@ import { countCorrect, crossEntropyErrorMean, sumSquaredErrorMean } from '../../
 import { predict, type Network } from '../../src/nn/network';
 import { checkXml } from '../helpers/xmlCheck';
 import { removeDir, writeFixtureDir } from '../helpers/idxFixture';
+import { runCli, expectUserError, type CliResult, requireBuiltCli } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
+const run = runCli;
+const expectUsageError = (r: CliResult): void => expectUserError(r, 2);
+
 const BOOK = path.resolve(__dirname, '../fixtures/book-ch03.safetensors');
-
-function run(args: string[], env: Record<string, string> = {}) {
-  const base = { ...process.env };
-  delete base.MNIST_DATA_DIR;
-  delete base.NO_COLOR;
-  delete base.COLUMNS;
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...base, FORCE_COLOR: '0', ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function expectUsageError(r: ReturnType<typeof run>): void {
-  expect(r.status).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^mnist-loss: /);
-  expect(r.stderr).toMatch(/\nhint: /);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 let fixture: ReturnType<typeof writeFixtureDir>;
 let book: Network;
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   fixture = writeFixtureDir(30, 12);
   book = readModel(BOOK).net;
 });

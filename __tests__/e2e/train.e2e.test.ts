@@ -3,39 +3,24 @@
 // make_train_goldens.py, section 'train32': np.random.seed(42); TwoLayerNet init; 5 × choice(60000, 100),
 // gradient, params -= 0.1 * grad); the rest run on tiny IDX fixtures: report layout, --epochs 0 (numpy's
 // initial weights), the model file, flag errors, and Ctrl-C.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expectAllClose } from '../helpers/allClose';
 import { makeTempDir, removeDir, writeFixtureDir } from '../helpers/idxFixture';
 import { readModel } from '../../src/io/modelFile';
+import { BIN, runCli, expectUserError, type CliResult, requireBuiltCli, cliEnv } from '../helpers/cli';
 
-const BIN = path.resolve(__dirname, '../../dist/bin/mnist-loss.js');
+const run = (args: string[]) => runCli(args);
+const expectUsageError = (r: CliResult, message: RegExp): void => expectUserError(r, 2, message);
+
 const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/train/train-goldens.json'), 'utf8'));
 
-function env(): NodeJS.ProcessEnv {
-  const base = { ...process.env, FORCE_COLOR: '0' };
-  delete base.MNIST_DATA_DIR;
-  delete base.NO_COLOR;
-  return base;
-}
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: env() });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function expectUsageError(r: ReturnType<typeof run>, message: RegExp): void {
-  expect(r.status).toBe(2);
-  expect(r.stdout).toBe('');
-  expect(r.stderr).toMatch(/^mnist-loss: /);
-  expect(r.stderr).toMatch(message);
-  expect(r.stderr).toMatch(/\nhint: /);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
 
 let fixture: ReturnType<typeof writeFixtureDir>;
 let tmp: string;
 beforeAll(() => {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  requireBuiltCli();
   fixture = writeFixtureDir(30, 12); // 30 train images, 12 test images
   tmp = makeTempDir();
 });
@@ -151,7 +136,7 @@ describe('mnist-loss train and Ctrl-C', () => {
     const big = writeFixtureDir(3000, 12); // batch 1: 3000 iterations per epoch
     const out = path.join(tmp, 'interrupted.safetensors');
     try {
-      const child = spawn(process.execPath, [BIN, 'train', '--data', big.dir, '--batch-size', '1', '--epochs', '1000', '--json', '--out', out], { env: env() });
+      const child = spawn(process.execPath, [BIN, 'train', '--data', big.dir, '--batch-size', '1', '--epochs', '1000', '--json', '--out', out], { env: cliEnv() });
       let stdout = '', stderr = '';
       child.stderr.on('data', (d) => { stderr += d; });
       const code = await new Promise<number | null>((resolve) => {

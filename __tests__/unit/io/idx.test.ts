@@ -1,21 +1,12 @@
 // parseIdx / serializeIdx against hand-written IDX bytes (format: LeCun's MNIST page: magic 00 00 08 ndim,
 // big-endian uint32 dims, then the data), and every error path a damaged file can take.
 import { ExitCode, MnistLossError } from '../../../src/errors';
+import { userErrorOf } from '../../helpers/cli';
 import { parseIdx, parseIdxWithDims, serializeIdx } from '../../../src/io/idx';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
-function dataErrorOf(f: () => unknown): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(ExitCode.Data);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected a data error');
-}
+const dataErrorOf = (f: () => unknown): MnistLossError => userErrorOf(f, ExitCode.Data);
 
 describe('parseIdx', () => {
   it('reads a labels file: magic 0x00000801, one big-endian dim', () => {

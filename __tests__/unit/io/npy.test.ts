@@ -3,22 +3,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExitCode, MnistLossError } from '../../../src/errors';
+import { userErrorOf } from '../../helpers/cli';
 import { parseNpy, serializeNpy } from '../../../src/io/npy';
 
 const DIR = path.join(__dirname, '../../fixtures/loss/npy');
 const read = (name: string) => new Uint8Array(fs.readFileSync(path.join(DIR, name)));
 
-function dataErrorOf(f: () => unknown): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(ExitCode.Data);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected a data error');
-}
+const dataErrorOf = (f: () => unknown): MnistLossError => userErrorOf(f, ExitCode.Data);
 
 // a34 = np.arange(12, dtype=np.float64).reshape(3, 4) / 8 - 0.5  ->  (i / 8) - 0.5, exact in float32 too
 const A34 = Array.from({ length: 12 }, (_, i) => i / 8 - 0.5);

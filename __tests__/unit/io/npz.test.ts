@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, MnistLossError } from '../../../src/errors';
+import { userErrorOf } from '../../helpers/cli';
 import { inflateRawBytes } from '../../../src/io/files';
 import { crc32, parseNpz, readZip, type InflateRaw } from '../../../src/io/zip';
 
@@ -11,17 +12,7 @@ const load = (f: string) => new Uint8Array(readFileSync(join(MODELS, f)));
 const stored = load('net-784-16-10.npz');
 const compressed = load('net-784-16-10-compressed.npz');
 
-function dataErrorOf(f: () => unknown): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(ExitCode.Data);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected a data error');
-}
+const dataErrorOf = (f: () => unknown): MnistLossError => userErrorOf(f, ExitCode.Data);
 
 const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
 const setU16 = (b: Uint8Array, at: number, v: number) => new DataView(b.buffer, b.byteOffset).setUint16(at, v, true);
@@ -43,7 +34,7 @@ describe('parseNpz on archives numpy wrote', () => {
   // make_fixtures.py: np.random.seed(3); W1 = (0.1*randn(784, 16)).astype(float32); b1 = (0.01*randn(16)); W2 = (0.1*randn(16, 10)); b2 = (0.01*randn(10))
   // then print(v.astype(np.float64).sum()) per array:
   const SUMS: Record<string, number> = { W1: -24.999848979211606, b1: 0.005412257742136717, W2: 0.275697409408167, b2: 0.03452065633609891 };
-  const sum = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (s: number, v: number) => s + v, 0) as number;
+  const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
   const reference = parseNpz(compressed, 'compressed.npz', inflateRawBytes);
 
   it('np.savez_compressed: four float32 arrays with numpy\'s shapes, sums and spot values', () => {

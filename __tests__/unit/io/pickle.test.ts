@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, MnistLossError } from '../../../src/errors';
+import { userErrorOf } from '../../helpers/cli';
 import { inflateRawBytes } from '../../../src/io/files';
 import { parsePickle } from '../../../src/io/pickle';
 import { parseSafetensors } from '../../../src/io/safetensors';
@@ -15,22 +16,12 @@ const book = load('book-ch03-sample_weight.pkl');
 /** The file the hostile fixtures' payloads would create if anything executed them (make_fixtures.py MARKER). */
 const MARKER = '/tmp/mnist-loss-pickle-pwned';
 
-function dataErrorOf(f: () => unknown): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(ExitCode.Data);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected a data error');
-}
+const dataErrorOf = (f: () => unknown): MnistLossError => userErrorOf(f, ExitCode.Data);
 
 /** Pickle bytes from opcode strings ('\x80\x02', latin-1) and byte arrays. */
 const pk = (...parts: Array<string | number[]>) =>
   Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
-const sum = (a: ArrayLike<number>) => Array.prototype.reduce.call(a, (s: number, v: number) => s + v, 0) as number;
+const sum = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0);
 
 describe("the book's sample_weight.pkl", () => {
   const arrays = parsePickle(book, 'sample_weight.pkl');

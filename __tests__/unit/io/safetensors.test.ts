@@ -4,22 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, MnistLossError } from '../../../src/errors';
+import { userErrorOf } from '../../helpers/cli';
 import { MAX_HEADER_BYTES, parseSafetensors, serializeSafetensors } from '../../../src/io/safetensors';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 const book = new Uint8Array(readFileSync(join(FIXTURES, 'book-ch03.safetensors')));
 
-function dataErrorOf(f: () => unknown): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(ExitCode.Data);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected a data error');
-}
+const dataErrorOf = (f: () => unknown): MnistLossError => userErrorOf(f, ExitCode.Data);
 
 /** 8-byte little-endian header length + header text + data bytes, with no padding. */
 function file(header: string | object, data: ArrayLike<number> = [], headerLength?: bigint): Uint8Array {
