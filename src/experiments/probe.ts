@@ -9,8 +9,7 @@ import { gatherBatch } from '../data/batch';
 import { gradient } from '../nn/backprop';
 import { correctAtWeights, lossesAtWeights, type SweepCache } from './sweep';
 
-/** The book's h for numerical differentiation (ch04 numerical_diff uses 1e-4). */
-export const DEFAULT_PROBE_H = 1e-4;
+export { DEFAULT_PROBE_H } from './probeDefaults';
 
 /** Central-difference slopes at one element: (f(w + h) − f(w − h)) / (w₊ − w₋). */
 export interface ElementSlopes {

@@ -2,17 +2,13 @@
 // MNIST data and the bundled model, seeded and reproducible: shapes, a mini-batch, the two worked
 // examples, the model on the batch, one weight swept, the probe counts, the conclusion. --lang ko in Korean.
 import { Option, type Command } from 'commander';
-import { describeSource, loadSplit } from '../../data/mnist';
-import { computeDemo } from '../../experiments/demo';
 import type { Activation } from '../../nn/network';
-import { demoJson, renderDemo, type DemoContext, type DemoLang } from '../../report/demoText';
-import { createStyle } from '../../report/style';
+import type { DemoLang } from '../../report/demoText';
 import type { Io } from '../io';
 import { addCommonOptions, addExample, DEFAULT_SEED, parseSeed, type CommonOptions } from '../options';
-import { architecture, charsetFor, loadModelOption, terminalWidth } from './sweep';
-import { BUNDLED_MODEL } from './eval';
+import { BUNDLED_MODEL } from './shared';
 
-interface DemoRaw extends CommonOptions {
+export interface DemoRaw extends CommonOptions {
   model?: string;
   activation?: Activation;
   seed: number;
@@ -31,14 +27,8 @@ export function registerDemo(program: Command, io: Io): void {
     .option('--ascii', 'plain ASCII charts instead of Unicode braille', false);
   addCommonOptions(cmd);
   addExample(cmd, 'npm start', 'mnist-loss demo --lang ko', 'mnist-loss demo --json | jq .sweep.summary');
-  cmd.action((raw: DemoRaw) => {
-    const { file, model } = loadModelOption(raw.model, raw.activation);
-    const dataOptions = { data: raw.data, source: raw.source, env: io.env };
-    const train = loadSplit(dataOptions, 'train');
-    const test = loadSplit(dataOptions, 'test');
-    const result = computeDemo({ train, test, net: model.net, seed: raw.seed });
-    const ctx: DemoContext = { model: file, modelLabel: raw.model ?? BUNDLED_MODEL, bundled: raw.model === undefined, architecture: architecture(model), source: `${describeSource(train.source)} (${train.source.path})` };
-    const style = createStyle(io.color && raw.color && !raw.json);
-    io.out(raw.json ? demoJson(result, ctx) : renderDemo(result, ctx, { lang: raw.lang, style, charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env) }));
+  cmd.action(async (raw: DemoRaw) => {
+    const { runDemo } = await import('../actions/demo');
+    runDemo(raw, io);
   });
 }

@@ -1,33 +1,19 @@
 // `mnist-loss eval`: SSE, CEE and accuracy of a model file on a whole MNIST split or a seeded sample of it
 // (np.random.seed(S); np.random.choice(n, N)), per-class accuracy, confusion matrix, worst images, and CI
 // gates (--min-accuracy, --max-cee, --max-sse: exit 4). Mirrors the book's ch03 neuralnet_mnist.py.
-import { availableParallelism } from 'node:os';
+// Flags and their checks only; actions/eval.ts does the work and is loaded when eval runs.
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { sampleIndices } from '../../data/batch';
-import { describeSource, loadSplit, type LoadedSplit } from '../../data/mnist';
-import type { DataOptions, SplitName } from '../../data/types';
-import { checkError, dataError, usageError } from '../../errors';
-import { evaluateParallel, startEvalWorker, type EvalResult, type EvalWorker } from '../../experiments/evaluate';
-import { fileExists, packageRoot } from '../../io/files';
-import { readModel, type LoadedModel } from '../../io/modelFile';
+import type { SplitName } from '../../data/types';
+import { usageError } from '../../errors';
+import { packageRoot } from '../../io/files';
 import type { Activation } from '../../nn/network';
-import { Mt19937 } from '../../rng/mt19937';
-import { evalJson, renderEvalReport, thresholdFailure, type EvalContext, type Threshold } from '../../report/evalReport';
-import { createStyle } from '../../report/style';
+import type { Threshold } from '../../report/evalReport';
 import type { Io } from '../io';
 import { addCommonOptions, addExample, DEFAULT_SEED, parseFiniteNumber, parseFraction, parsePositiveInt, parseSeed, type CommonOptions } from '../options';
+import { BUNDLED_MODEL } from './shared';
 
-/** The bundled model, relative to the package root: the default for --model. */
-export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
-
-/**
- * From this many images on, `--threads auto` hands part of them to a second thread: below it the worker's
- * start-up (~50-80 ms here) costs more than it saves. Measured with `npm run bench` (bench/README.md).
- */
-export const PARALLEL_MIN_IMAGES = 20000;
-
-interface EvalRaw extends CommonOptions {
+export interface EvalRaw extends CommonOptions {
   model?: string;
   activation?: Activation;
   split: SplitName;
@@ -61,7 +47,7 @@ export interface EvalOptions {
   readonly color: boolean;
 }
 
-interface Gate {
+export interface Gate {
   readonly name: Threshold['name'];
   readonly quantity: Threshold['quantity'];
   readonly kind: Threshold['kind'];
@@ -105,59 +91,6 @@ export function validateEval(raw: EvalRaw): EvalOptions {
   });
 }
 
-/** Each gate against the result: accuracy >= min, cee/sse <= max (a NaN value fails). */
-export function checkThresholds(r: EvalResult, gates: readonly Gate[]): Threshold[] {
-  return gates.map((g) => {
-    const value = r[g.quantity];
-    return { ...g, value, passed: g.kind === 'min' ? value >= g.limit : value <= g.limit };
-  });
-}
-
-/** 'auto': two threads from PARALLEL_MIN_IMAGES images on, when the machine has two cores. */
-function threadsFor(opts: EvalOptions, n: number): number {
-  if (opts.threads !== 'auto') return opts.threads;
-  return n >= PARALLEL_MIN_IMAGES && availableParallelism() >= 2 ? 2 : 1;
-}
-
-/** Loads the model and the split, draws the sample, evaluates. */
-async function runEval(opts: EvalOptions, data: DataOptions, worker: EvalWorker | undefined) {
-  if (opts.modelIsDefault && !fileExists(opts.model))
-    throw dataError(`no --model given and the bundled model is missing: ${opts.model}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
-  const model = readModel(opts.model, opts.activation);
-  const split = loadSplit(data, opts.split);
-  const inputs = model.net.layers[0].W.rows;
-  if (split.rows * split.cols !== inputs)
-    throw dataError(`${opts.model}: W1 takes ${inputs} inputs, but the ${opts.split} images are ${split.rows}x${split.cols} = ${split.rows * split.cols} pixels`, 'use a model trained on these images, or data whose images match the model');
-  const indices = opts.seed === null || opts.size === null ? undefined : sampleIndices(new Mt19937(opts.seed), split.count, opts.size, opts.replace);
-  const threads = threadsFor(opts, indices?.length ?? split.count);
-  const result = await evaluateParallel(model.net, split, { indices, worst: opts.worst, threads, worker });
-  return { model, split, indices, result };
-}
-
-function evalContext(opts: EvalOptions, model: LoadedModel, split: LoadedSplit): EvalContext {
-  return {
-    model: opts.model,
-    format: model.format,
-    activation: model.activation,
-    activationFrom: model.activationFrom,
-    widths: [model.net.layers[0].W.rows, ...model.net.layers.map((l) => l.W.cols)],
-    split: opts.split,
-    splitCount: split.count,
-    source: `${describeSource(split.source)} (${split.source.path})`,
-    seed: opts.seed,
-    replace: opts.replace,
-    rows: split.rows,
-    cols: split.cols,
-    pixels: split.pixels,
-  };
-}
-
-/** Terminal width for --worst drawings: $COLUMNS when it is a sensible number, else 80. */
-function terminalWidth(io: Io): number {
-  const columns = Number(io.env.COLUMNS);
-  return Number.isInteger(columns) && columns >= 20 ? columns : 80;
-}
-
 export function registerEval(program: Command, io: Io): void {
   const cmd = program
     .command('eval')
@@ -184,19 +117,7 @@ export function registerEval(program: Command, io: Io): void {
   );
   cmd.action(async (raw: EvalRaw) => {
     const opts = validateEval(raw);
-    // start the second thread first: it boots while the model and the data load
-    const expected = opts.size ?? (opts.split === 'train' ? 60000 : 10000);
-    const worker = threadsFor(opts, expected) >= 2 ? startEvalWorker() : undefined;
-    try {
-      const { model, split, result } = await runEval(opts, { data: raw.data, source: raw.source, env: io.env }, worker);
-      const thresholds = checkThresholds(result, opts.gates);
-      const ctx = evalContext(opts, model, split);
-      io.out(opts.json ? evalJson(result, ctx, thresholds, opts.confusion) : renderEvalReport(result, ctx, thresholds, opts.confusion, createStyle(io.color && opts.color), terminalWidth(io)));
-      const failed = thresholds.filter((t) => !t.passed);
-      // main() prints "mnist-loss: <message>"; joining with "\nmnist-loss: " gives one such line per failed gate.
-      if (failed.length > 0) throw checkError(failed.map(thresholdFailure).join('\nmnist-loss: '));
-    } finally {
-      worker?.stop();
-    }
+    const { runEval } = await import('../actions/eval');
+    await runEval(opts, { data: raw.data, source: raw.source, env: io.env }, io);
   });
 }

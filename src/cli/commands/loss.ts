@@ -1,11 +1,9 @@
 // `mnist-loss loss --y Y --t T`: SSE, CEE and accuracy of predictions against labels, with the book's
 // definitions (ch. 4.2: sum_squared_error, cross_entropy_error), per image; --compare adds other libraries' CEE.
+// Flags and their checks only; actions/loss.ts does the work and is loaded when loss runs.
 import type { Command } from 'commander';
 import type { DataOptions } from '../../data/types';
 import { usageError } from '../../errors';
-import { evaluatePredictions, resolvePredictions, resolveTeacher, validatePredictions } from '../../experiments/predictionLoss';
-import { lossJson, renderLossReport } from '../../report/lossReport';
-import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import { addCommonOptions, addExample, type CommonOptions } from '../options';
 
@@ -57,13 +55,9 @@ export function registerLoss(program: Command, io: Io): void {
     'mnist-loss loss --y predictions.npy --t test --compare',
     'mnist-loss loss --y=-1.2,3.4,0.5 --t 1 --from-logits   (use --y=... when the first value is negative)',
   );
-  cmd.action((raw: LossRaw) => {
+  cmd.action(async (raw: LossRaw) => {
     const opts = validateLoss(raw, io.env);
-    const pred = resolvePredictions(opts.y);
-    validatePredictions(pred, opts.fromLogits);
-    const teacher = resolveTeacher(opts.t, pred.y, opts.data);
-    const result = evaluatePredictions(pred, teacher, opts);
-    const inputs = { ySource: pred.source, yDtype: pred.dtype, teacher: teacher.kind, tSource: teacher.source, tForm: teacher.form };
-    io.out(opts.json ? lossJson(result, inputs) : renderLossReport(result, inputs, createStyle(io.color && opts.color)));
+    const { runLoss } = await import('../actions/loss');
+    runLoss(opts, io);
   });
 }

@@ -1,0 +1,21 @@
+// The work of `mnist-loss demo` (flags in commands/demo.ts): the bundled model on both splits, the tour's
+// numbers from experiments/demo.ts, rendered in English, Korean or JSON. Loaded only when demo runs.
+import { describeSource, loadSplit } from '../../data/mnist';
+import { computeDemo } from '../../experiments/demo';
+import { demoJson, renderDemo, type DemoContext } from '../../report/demoText';
+import { createStyle } from '../../report/style';
+import type { Io } from '../io';
+import type { DemoRaw } from '../commands/demo';
+import { BUNDLED_MODEL } from '../commands/shared';
+import { architecture, charsetFor, loadModelOption, terminalWidth } from './shared';
+
+export function runDemo(raw: DemoRaw, io: Io): void {
+  const { file, model } = loadModelOption(raw.model, raw.activation);
+  const dataOptions = { data: raw.data, source: raw.source, env: io.env };
+  const train = loadSplit(dataOptions, 'train');
+  const test = loadSplit(dataOptions, 'test');
+  const result = computeDemo({ train, test, net: model.net, seed: raw.seed });
+  const ctx: DemoContext = { model: file, modelLabel: raw.model ?? BUNDLED_MODEL, bundled: raw.model === undefined, architecture: architecture(model), source: `${describeSource(train.source)} (${train.source.path})` };
+  const style = createStyle(io.color && raw.color && !raw.json);
+  io.out(raw.json ? demoJson(result, ctx) : renderDemo(result, ctx, { lang: raw.lang, style, charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env) }));
+}

@@ -1,0 +1,46 @@
+// What the sweep, probe and demo actions share: read the model (--model, else the bundled one) and the
+// images (the split, or its seeded sample), and describe them. Loaded only when one of those commands runs.
+import * as path from 'node:path';
+import { sampleIndices } from '../../data/batch';
+import { loadSplit, type LoadedSplit } from '../../data/mnist';
+import { dataError } from '../../errors';
+import { fileExists, packageRoot } from '../../io/files';
+import { readModel, type LoadedModel } from '../../io/modelFile';
+import type { Activation } from '../../nn/network';
+import { Mt19937 } from '../../rng/mt19937';
+import type { Charset } from '../../report/chart';
+import type { Io } from '../io';
+import { DEFAULT_SEED } from '../options';
+import { BUNDLED_MODEL, type ModelImagesRaw } from '../commands/shared';
+
+/** The model file to read: --model, else the bundled one (which must exist); label: how reports name it. */
+export function loadModelOption(model: string | undefined, activation: Activation | undefined): { file: string; label: string; model: LoadedModel } {
+  const file = model ?? path.join(packageRoot(), BUNDLED_MODEL);
+  if (model === undefined && !fileExists(file))
+    throw dataError(`no --model given and the bundled model is missing: ${file}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
+  return { file, label: model ?? `bundled ${BUNDLED_MODEL}`, model: readModel(file, activation) };
+}
+
+/** The split, and the seeded sample of it (np.random.seed(S); np.random.choice(n, N)) when --size is given. */
+export function loadImages(raw: ModelImagesRaw, env: Io['env']): { split: LoadedSplit; indices: Uint32Array | null; seed: number | null } {
+  const split = loadSplit({ data: raw.data, source: raw.source, env }, raw.split);
+  if (raw.size === undefined) return { split, indices: null, seed: null };
+  const seed = raw.seed ?? DEFAULT_SEED;
+  return { split, indices: sampleIndices(new Mt19937(seed), split.count, raw.size, raw.replace), seed };
+}
+
+/** "784-50-10 sigmoid". */
+export function architecture(model: LoadedModel): string {
+  return `${[model.net.layers[0].W.rows, ...model.net.layers.map((l) => l.W.cols)].join('-')} ${model.activation}`;
+}
+
+/** Unicode unless --ascii or a dumb terminal. */
+export function charsetFor(ascii: boolean, env: Io['env']): Charset {
+  return ascii || env.TERM === 'dumb' ? 'ascii' : 'unicode';
+}
+
+/** Terminal width: $COLUMNS when it is a sensible number, else 80. */
+export function terminalWidth(env: Io['env']): number {
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 40 ? columns : 80;
+}

@@ -1,0 +1,35 @@
+// The work of `mnist-loss sweep` (flags in commands/sweep.ts): read the model and images, move one weight
+// over the range, and write the table, chart, JSON, CSV or SVG. Loaded only when sweep runs.
+import { steepestFirstLayerWeight } from '../../experiments/probe';
+import { buildSweepCache, linspace, sweepParameter } from '../../experiments/sweep';
+import { writeFileAtomic } from '../../io/files';
+import { resolveParamRef, type ParamElement } from '../../nn/paramRef';
+import { createStyle } from '../../report/style';
+import { renderSweepReport, sweepCsv, sweepJson, sweepSvg, type SweepContext } from '../../report/sweepReport';
+import type { Io } from '../io';
+import { DEFAULT_SWEEP_HALF_RANGE, type SweepOptions, type SweepRaw } from '../commands/sweep';
+import { architecture, charsetFor, loadImages, loadModelOption, terminalWidth } from './shared';
+
+/** The swept range: as given, or the default ±2 around the model's weight. */
+export function sweepRange(opts: SweepOptions, param: ParamElement): { from: number; to: number } {
+  if (opts.range !== null) return opts.range;
+  const center = opts.mode === 'add' ? 0 : param.value;
+  return { from: center - DEFAULT_SWEEP_HALF_RANGE, to: center + DEFAULT_SWEEP_HALF_RANGE };
+}
+
+export function runSweep(opts: SweepOptions, raw: SweepRaw, io: Io): void {
+  const { file, label, model } = loadModelOption(raw.model, raw.activation);
+  const { split, indices, seed } = loadImages(raw, io.env);
+  const cache = buildSweepCache(model.net, split, indices);
+  const param = opts.param === 'auto' ? steepestFirstLayerWeight(cache).param : resolveParamRef(model.net, opts.param);
+  const range = sweepRange(opts, param);
+  const result = sweepParameter(cache, param, linspace(range.from, range.to, opts.steps), opts.mode);
+  const ctx: SweepContext = {
+    model: file, modelLabel: label, architecture: architecture(model), split: raw.split, splitCount: split.count, size: raw.size ?? null, seed,
+    from: range.from, to: range.to, steps: opts.steps, defaultRange: opts.range === null,
+  };
+  if (opts.plot !== null) { writeFileAtomic(opts.plot, sweepSvg(result, ctx)); io.err(`wrote ${opts.plot}\n`); }
+  if (opts.output === 'json') io.out(sweepJson(result, ctx));
+  else if (opts.output === 'csv') io.out(sweepCsv(result));
+  else io.out(renderSweepReport(result, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env) }));
+}

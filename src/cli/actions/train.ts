@@ -1,0 +1,99 @@
+// The work of `mnist-loss train` (flags in commands/train.ts): load both splits, run the book's SGD loop with
+// per-epoch scores, the progress bar and Ctrl-C handling, and write the model. Loaded only when train runs.
+import { availableParallelism } from 'node:os';
+import { describeSource, loadSplit } from '../../data/mnist';
+import type { MnistSplit } from '../../data/types';
+import { ExitCode, MnistLossError, usageError } from '../../errors';
+import { iterationsPerEpoch, trainSteps, type EpochRecord, type TrainConfig } from '../../experiments/train';
+import { writeModel } from '../../io/modelFile';
+import { describeInit } from '../../nn/init';
+import type { Network } from '../../nn/network';
+import {
+  CLEAR_LINE, describeLayers, epochJson, renderEpochRow, renderProgressBar, renderTrainFooter, renderTrainHeader, trainSummaryJson,
+  type EpochRow, type TrainContext,
+} from '../../report/progress';
+import { createStyle } from '../../report/style';
+import type { Io } from '../io';
+import type { TrainOptions, TrainRaw } from '../commands/train';
+
+/** Progress-bar redraws at most this often, and the loop yields to the event loop (for Ctrl-C) as often. */
+const TICK_MS = 100;
+
+/** The command line that reproduces a run, every setting spelled out (stored in the model's metadata). */
+export function canonicalCommand(opts: TrainOptions): string {
+  const init = opts.init.kind === 'std' ? `--init-std ${opts.init.std}` : `--init ${opts.init.kind}`;
+  const length = opts.iterations !== null ? `--iterations ${opts.iterations}` : `--epochs ${opts.epochs}`;
+  return `mnist-loss train --hidden ${opts.hidden.join(',')} --activation ${opts.activation} ${init} --batch-size ${opts.batchSize} --lr ${opts.lr} ${length} --seed ${opts.seed}`;
+}
+
+export async function runTrain(opts: TrainOptions, raw: TrainRaw, io: Io): Promise<void> {
+  const dataOptions = { data: raw.data, source: raw.source, env: io.env };
+  const train = loadSplit(dataOptions, 'train');
+  const test = loadSplit(dataOptions, 'test');
+  if (opts.batchSize > train.count)
+    throw usageError(`--batch-size ${opts.batchSize} is larger than the train split (${train.count} images)`, `use a batch size from 1 to ${train.count}`);
+  const ctx = trainContext(opts, train, test, `${describeSource(train.source)} (${train.source.path})`);
+  const { net, last } = await runTraining(io, opts, ctx, train, test);
+  if (opts.out !== null) writeModel(opts.out, net, modelMetadata(opts, ctx, last));
+  io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color)));
+}
+
+function trainContext(opts: TrainOptions, train: MnistSplit, test: MnistSplit, source: string): TrainContext {
+  const perEpoch = iterationsPerEpoch(train.count, opts.batchSize);
+  return {
+    layers: [train.rows * train.cols, ...opts.hidden, 10], activation: opts.activation, init: describeInit(opts.init),
+    batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed,
+    iterations: opts.iterations ?? (opts.epochs ?? 0) * perEpoch, iterationsPerEpoch: perEpoch,
+    source, trainCount: train.count, testCount: test.count, command: canonicalCommand(opts),
+  };
+}
+
+function modelMetadata(opts: TrainOptions, ctx: TrainContext, last: EpochRow): Record<string, string> {
+  return {
+    hidden: opts.hidden.join(','), layers: describeLayers(ctx.layers), init: ctx.init, seed: String(opts.seed),
+    batchSize: String(opts.batchSize), lr: String(opts.lr), iterations: String(ctx.iterations),
+    testAccuracy: String(last.test.accuracy), command: ctx.command,
+  };
+}
+
+/** Drives trainSteps: prints each epoch as it is scored, redraws the TTY progress bar, stops on Ctrl-C. */
+async function runTraining(io: Io, opts: TrainOptions, ctx: TrainContext, train: MnistSplit, test: MnistSplit): Promise<{ net: Network; last: EpochRow }> {
+  const style = createStyle(io.color && opts.color);
+  const config: TrainConfig = { ...opts, iterations: ctx.iterations, threads: availableParallelism() >= 2 ? 2 : 1 };
+  let interrupted = false;
+  const stopListening = io.onInterrupt(() => { interrupted = true; stopListening(); }); // a second Ctrl-C kills at once
+  const bar = io.errIsTty && !opts.json;
+  const start = io.now();
+  let tick = start, iteration = 0, last: EpochRow | undefined;
+  if (!opts.json) io.out(renderTrainHeader(ctx, style));
+  try {
+    const steps = trainSteps(train, test, config);
+    for (let next = await steps.next(); ; next = await steps.next()) {
+      if (next.done) {
+        if (bar) io.err(CLEAR_LINE);
+        return { net: next.value.net, last: last as EpochRow };
+      }
+      const event = next.value;
+      if (event.kind === 'epoch') {
+        last = epochRow(event.record, (io.now() - start) / 1000);
+        if (bar) io.err(CLEAR_LINE);
+        io.out(opts.json ? epochJson(last) : renderEpochRow(last));
+      } else iteration = event.iteration;
+      if (io.now() - tick >= TICK_MS) {
+        tick = io.now();
+        if (bar) io.err(CLEAR_LINE + renderProgressBar(iteration, ctx.iterations, `epoch ${Math.max(1, Math.ceil(iteration / ctx.iterationsPerEpoch))}`));
+        await new Promise((resolve) => setImmediate(resolve)); // lets a pending SIGINT handler run
+      }
+      if (interrupted) {
+        if (bar) io.err(CLEAR_LINE);
+        throw new MnistLossError(`interrupted after iteration ${iteration} of ${ctx.iterations}; ${opts.out === null ? 'no model to write' : `${opts.out} not written`}`, ExitCode.Interrupted);
+      }
+    }
+  } finally {
+    stopListening();
+  }
+}
+
+function epochRow(r: EpochRecord, seconds: number): EpochRow {
+  return { epoch: r.epoch, iteration: r.iteration, batchCee: r.batchCee, train: r.train, test: r.test, seconds };
+}

@@ -1,0 +1,34 @@
+// What several commands declare alike: the bundled model's path, and the --model / --split / --size flags
+// that sweep, probe and demo share. Light on purpose: every register() imports it at start-up.
+import * as path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { SplitName } from '../../data/types';
+import type { Activation } from '../../nn/network';
+import { addCommonOptions, parsePositiveInt, parseSeed, type CommonOptions } from '../options';
+
+/** The bundled model, relative to the package root: the default for --model. */
+export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
+
+/** Flags sweep, probe and demo share: which model, which images. */
+export interface ModelImagesRaw extends CommonOptions {
+  model?: string;
+  activation?: Activation;
+  split: SplitName;
+  size?: number;
+  seed?: number;
+  replace: boolean;
+  ascii: boolean;
+}
+
+/** Adds --model, --activation, --split, --size, --seed, --no-replace, --ascii and the common flags. */
+export function addModelImagesOptions(cmd: Command, seedText: string): Command {
+  cmd
+    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
+    .addOption(new Option('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
+    .addOption(new Option('--split <name>', 'which split').choices(['test', 'train']).default('test'))
+    .option('--size <n>', 'use a seeded sample of n images instead of the whole split', parsePositiveInt)
+    .option('--seed <n>', seedText, parseSeed)
+    .option('--no-replace', 'sample without replacement (np.random.choice(..., replace=False))')
+    .option('--ascii', 'plain ASCII charts instead of Unicode braille and blocks', false);
+  return addCommonOptions(cmd);
+}
