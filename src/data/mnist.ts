@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { dataError, usageError } from '../errors';
 import { dirExists, fileExists, readBytes, readMaybeGzip, resolvePackageDir } from '../io/files';
 import { parseIdxWithDims } from '../io/idx';
-import { MNIST_PACKAGE_SIDE, parseMnistDigitsJson } from '../io/mnistDigitsJson';
 import type { DataOptions, DataSourceInfo, MnistSplit, SplitName } from './types';
 
 /** Number of classes: labels are 0..K-1. */
@@ -101,6 +100,8 @@ export function checkLabels(labels: Uint8Array, name: string): void {
 function loadMnistPackage(source: DataSourceInfo, split: SplitName): LoadedSplit {
   if (split !== 'train')
     throw usageError(`--source mnist has no ${split} split: the mnist package holds 10,000 training digits only`, 'use --split train with --source mnist, or drop --source mnist to use the official test set');
+  // required here, not at the top: only --source mnist reads the JSON digits
+  const { MNIST_PACKAGE_SIDE, parseMnistDigitsJson } = require('../io/mnistDigitsJson') as typeof import('../io/mnistDigitsJson');
   const files = Array.from({ length: MNIST_CLASSES }, (_, k) => `${k}.json`);
   const parts = files.map((name) => parseMnistDigitsJson(readBytes(path.join(source.path, name), 'mnist package digit file'), name));
   const count = parts.reduce((s, p) => s + p.count, 0);

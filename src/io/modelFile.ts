@@ -5,9 +5,8 @@ import { dataError, usageError } from '../errors';
 import type { Activation, Network } from '../nn/network';
 import { networkFromTensors, tensorsFromNetwork, type NamedTensor } from '../nn/params';
 import { inflateRawBytes, readBytes, writeFileAtomic } from './files';
-import { parsePickle } from './pickle';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
-import { parseNpz, type InflateRaw } from './zip';
+import type { InflateRaw } from './zip';
 
 export type ModelFormat = 'safetensors' | 'npz' | 'pickle';
 
@@ -81,7 +80,10 @@ export function parseModel(bytes: Uint8Array, file: string, activationOverride?:
     metadata = st.metadata;
     for (const [k, t] of st.tensors) tensors.set(k, t);
   } else {
-    const arrays = format === 'npz' ? parseNpz(bytes, file, inflateRaw) : parsePickle(bytes, file);
+    // the npz and pickle parsers are required here, not at the top: most runs read safetensors, and loading them costs ~4 ms
+    const arrays = format === 'npz'
+      ? (require('./zip') as typeof import('./zip')).parseNpz(bytes, file, inflateRaw)
+      : (require('./pickle') as typeof import('./pickle')).parsePickle(bytes, file);
     for (const [k, t] of arrays) tensors.set(k, floatTensor(k, t, file));
   }
   const fromFile = Object.prototype.hasOwnProperty.call(metadata, 'activation') ? metadata.activation : undefined;
