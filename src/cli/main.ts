@@ -18,7 +18,12 @@ Every command takes --data DIR, --source idx|mnist, --json and --no-color.
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 input data, 4 a requested check failed, 130 interrupted.
 `;
 
-export function buildProgram(io: Io): Command {
+/**
+ * The program with every subcommand, or, when argv starts with a command's name, with that one alone: it
+ * parses and reports exactly as with all nine (a subcommand's parsing and help never look at its siblings),
+ * and start-up skips loading the other eight. --help, help, an unknown command and no command get all nine.
+ */
+export function buildProgram(io: Io, argv: readonly string[] = []): Command {
   // exitOverride and configureOutput must come before subcommands: commander copies them on creation.
   const program = new Command('mnist-loss')
     .description('MNIST loss evaluator: SSE, CEE and accuracy on seeded, numpy-compatible mini-batches')
@@ -30,14 +35,15 @@ export function buildProgram(io: Io): Command {
       writeErr: (s) => io.err(s),
       outputError: (s, write) => write(`mnist-loss: ${s.replace(/^error: /, '')}hint: see 'mnist-loss --help' or 'mnist-loss <command> --help'\n`),
     });
-  for (const register of commands) register(program, io);
+  const named = commands.find((c) => c.name === argv[0]);
+  for (const entry of named ? [named] : commands) entry.load()(program, io);
   program.addHelpText('after', MAIN_HELP_FOOTER);
   return program;
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
   try {
-    await buildProgram(io).parseAsync(argv, { from: 'user' });
+    await buildProgram(io, argv).parseAsync(argv, { from: 'user' });
     return ExitCode.Ok;
   } catch (e) {
     if (e instanceof CommanderError) {
