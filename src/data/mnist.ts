@@ -3,8 +3,8 @@
 // book's dataset/mnist.py load_mnist, minus normalisation and one-hot, which happen per batch.
 import * as path from 'node:path';
 import { dataError, usageError } from '../errors';
-import { dirExists, fileExists, readBytes, readMaybeGzip, resolvePackageDir } from '../io/files';
-import { parseIdxWithDims } from '../io/idx';
+import { dirExists, fileExists, isGzip, readBytes, readMaybeGzip, readPartially, resolvePackageDir } from '../io/files';
+import { checkIdxDims, IDX_MAX_HEADER, parseIdxHeader, parseIdxWithDims } from '../io/idx';
 import type { DataOptions, DataSourceInfo, MnistSplit, SplitName } from './types';
 
 /** Number of classes: labels are 0..K-1. */
@@ -14,6 +14,9 @@ export const MNIST_CLASSES = 10;
 export const DATA_DIR_ENV = 'MNIST_DATA_DIR';
 
 const DATA_HINT = `pass --data DIR (a folder with the four MNIST IDX files, plain or .gz) or set ${DATA_DIR_ENV}`;
+
+/** How many images a split has, and their size. */
+export type SplitShape = Pick<MnistSplit, 'count' | 'rows' | 'cols'>;
 
 /** A loaded split, where it came from, and the files read (base names, for reports). */
 export type LoadedSplit = MnistSplit & { readonly source: DataSourceInfo; readonly files: readonly string[] };
@@ -65,6 +68,22 @@ function findIdxFile(source: DataSourceInfo, split: SplitName, kind: 'images' | 
   return found;
 }
 
+/** The split's image and label files in the source's folder; a missing folder or file is a data error. */
+function splitFiles(source: DataSourceInfo, split: SplitName): { imagesName: string; labelsName: string } {
+  if (!dirExists(source.path))
+    throw dataError(`data folder not found: ${source.path} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (dotted names such as ${idxFileCandidates(split, 'images')[1]} and .gz files also work)`, DATA_HINT);
+  return { imagesName: findIdxFile(source, split, 'images'), labelsName: findIdxFile(source, split, 'labels') };
+}
+
+/** The labels file of a split whose images file announced `count` images: same count, classes 0..9. */
+function readLabels(source: DataSourceInfo, split: SplitName, labelsName: string, imagesName: string, count: number): Uint8Array {
+  const labels = parseIdxWithDims(readMaybeGzip(path.join(source.path, labelsName), 'MNIST label file'), labelsName, 1);
+  if (labels.dims[0] !== count)
+    throw dataError(`${split}: ${imagesName} has ${count} images but ${labelsName} has ${labels.dims[0]} labels`, 'the two files must come from the same split: check the folder');
+  checkLabels(labels.data, labelsName);
+  return labels.data;
+}
+
 /**
  * Loads one split (and only that one: `test` never reads the 47 MB train file) into raw bytes.
  * Checks the IDX headers against the file sizes, images against labels in count, and labels in 0..9.
@@ -72,17 +91,47 @@ function findIdxFile(source: DataSourceInfo, split: SplitName, kind: 'images' | 
 export function loadSplit(opts: DataOptions, split: SplitName): LoadedSplit {
   const source = resolveDataSource(opts);
   if (source.kind === 'mnist-package') return loadMnistPackage(source, split);
-  if (!dirExists(source.path))
-    throw dataError(`data folder not found: ${source.path} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (dotted names such as ${idxFileCandidates(split, 'images')[1]} and .gz files also work)`, DATA_HINT);
-  const imagesName = findIdxFile(source, split, 'images');
-  const labelsName = findIdxFile(source, split, 'labels');
+  const { imagesName, labelsName } = splitFiles(source, split);
   const images = parseIdxWithDims(readMaybeGzip(path.join(source.path, imagesName), 'MNIST image file'), imagesName, 3);
-  const labels = parseIdxWithDims(readMaybeGzip(path.join(source.path, labelsName), 'MNIST label file'), labelsName, 1);
   const [count, rows, cols] = images.dims;
-  if (labels.dims[0] !== count)
-    throw dataError(`${split}: ${imagesName} has ${count} images but ${labelsName} has ${labels.dims[0]} labels`, 'the two files must come from the same split: check the folder');
-  checkLabels(labels.data, labelsName);
-  return { split, count, rows, cols, pixels: images.data, labels: labels.data, source, files: [imagesName, labelsName] };
+  const labels = readLabels(source, split, labelsName, imagesName, count);
+  return { split, count, rows, cols, pixels: images.data, labels, source, files: [imagesName, labelsName] };
+}
+
+/**
+ * A sample of one split without reading the images it leaves out: `choose(shape)` gets the split's image
+ * count and size and returns the indices wanted (e.g. np.random.choice(count, N)); only those images are read, into
+ * a zero-filled [count, D] array whose other pages are never touched (no memory, no disk reads), so
+ * `pixels` holds real images at the returned indices only. Checks as loadSplit: headers against file
+ * sizes, counts, every label. Reads the whole split when one read is cheaper: a gzipped image file, the
+ * mnist package, or a sample of more than 1/16 of the images (one pread per image costs ~10 times as much
+ * per byte as a whole-file read).
+ */
+export function loadSplitSample(opts: DataOptions, split: SplitName, choose: (shape: SplitShape) => Uint32Array): { split: LoadedSplit; indices: Uint32Array } {
+  const whole = (): { split: LoadedSplit; indices: Uint32Array } => {
+    const loaded = loadSplit(opts, split);
+    return { split: loaded, indices: choose(loaded) };
+  };
+  const source = resolveDataSource(opts);
+  if (source.kind === 'mnist-package') return whole();
+  const { imagesName, labelsName } = splitFiles(source, split);
+  return readPartially(path.join(source.path, imagesName), IDX_MAX_HEADER, 'MNIST image file', (head, length, readRanges) => {
+    if (isGzip(head)) return whole();
+    const { dims, offset } = parseIdxHeader(head, length, imagesName);
+    checkIdxDims(dims, imagesName, 3);
+    const [count, rows, cols] = dims;
+    const labels = readLabels(source, split, labelsName, imagesName, count);
+    const indices = choose({ count, rows, cols });
+    const D = rows * cols;
+    const pixels = new Uint8Array(count * D);
+    // each image once, in file order; a large sample (even with repeats) is read whole, without building the set
+    const wanted = indices.length > count / 16 ? null : Uint32Array.from(new Set(indices)).sort();
+    readRanges(
+      wanted === null || wanted.length > count / 16 ? [{ from: offset, length: count * D, to: 0 }] : Array.from(wanted, (i) => ({ from: offset + i * D, length: D, to: i * D })),
+      pixels,
+    );
+    return { split: { split, count, rows, cols, pixels, labels, source, files: [imagesName, labelsName] }, indices };
+  });
 }
 
 /** Labels must be class indices 0..9; names the first bad index and value. */

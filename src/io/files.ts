@@ -9,17 +9,69 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/** A failed read as a data error (exit 3) naming the path. */
+function readError(e: unknown, file: string, what: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return dataError(`${what} not found: ${file}`, 'check the path');
+  if (code === 'EISDIR') return dataError(`${what} is a folder, expected a file: ${file}`, 'name the file itself');
+  if (code === 'EACCES') return dataError(`${what} is not readable: ${file}`, 'check its permissions');
+  return dataError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+}
+
 /** Reads a whole file; a missing or unreadable file is a data error (exit 3) naming the path. */
 export function readBytes(file: string, what = 'file'): Uint8Array {
   try {
     const buf = fs.readFileSync(file);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw dataError(`${what} not found: ${file}`, 'check the path');
-    if (code === 'EISDIR') throw dataError(`${what} is a folder, expected a file: ${file}`, 'name the file itself');
-    if (code === 'EACCES') throw dataError(`${what} is not readable: ${file}`, 'check its permissions');
-    throw dataError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+    throw readError(e, file, what);
+  }
+}
+
+/** Bytes [from, from + length) of a file, to be copied to `to` in the destination array. */
+export interface FileRange {
+  readonly from: number;
+  readonly length: number;
+  readonly to: number;
+}
+
+/**
+ * The file's first min(n, its length) bytes, its length, and a reader of other ranges of it (into[to ...] =
+ * file[from, from + length)): a sample of images without reading the whole file. Errors as readBytes;
+ * a range past the end of the file is a data error.
+ */
+export function readPartially<T>(file: string, n: number, what: string, use: (head: Uint8Array, length: number, readRanges: (ranges: readonly FileRange[], into: Uint8Array) => void) => T): T {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw readError(e, file, what);
+  }
+  try {
+    const read = (into: Uint8Array, at: number, length: number, from: number): void => {
+      let done = 0;
+      while (done < length) {
+        let got: number;
+        try {
+          got = fs.readSync(fd, into, at + done, length - done, from + done);
+        } catch (e) {
+          throw readError(e, file, what);
+        }
+        if (got === 0) throw dataError(`${what} ${file}: ended at byte ${from + done}, expected ${from + length}`, 'the file changed while it was read, or is damaged: read it again');
+        done += got;
+      }
+    };
+    let length: number;
+    try {
+      length = fs.fstatSync(fd).size;
+    } catch (e) {
+      throw readError(e, file, what);
+    }
+    const head = new Uint8Array(Math.min(n, length));
+    read(head, 0, head.length, 0);
+    return use(head, length, (ranges, into) => { for (const r of ranges) read(into, r.to, r.length, r.from); });
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

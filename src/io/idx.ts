@@ -18,51 +18,75 @@ const IDX_TYPES: Readonly<Record<number, string>> = {
 
 const hex = (n: number, width: number) => '0x' + n.toString(16).padStart(width, '0');
 
+/** An IDX header: dims as stated, and where the data starts (4 + 4 · ndim). */
+export interface IdxHeader {
+  readonly dims: readonly number[];
+  readonly offset: number;
+}
+
+/** The longest IDX header: 4 bytes of magic and 255 dimensions of 4 bytes. */
+export const IDX_MAX_HEADER = 4 + 4 * 255;
+
 /**
- * Parses an unsigned-byte IDX file. Validates the magic, the data type, the header length and
- * header-size-vs-file-size before returning; data is a subarray of bytes, so nothing is allocated.
+ * Parses an unsigned-byte IDX header from the file's first min(fileLength, IDX_MAX_HEADER) bytes (`head`) and
+ * checks it against the whole file's length: magic, data type, header length, header-size-vs-file-size.
+ * Lets a reader fetch only some of the data once the header is trusted.
  */
-export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+export function parseIdxHeader(head: Uint8Array, fileLength: number, name: string): IdxHeader {
   const hint = 'the file is not an MNIST IDX file or is damaged: download it again';
-  if (bytes.length < 4)
-    throw dataError(`${name}: truncated header: an IDX file starts with a 4-byte magic number, found ${bytes.length} bytes`, hint);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength); // big-endian by default
+  if (fileLength < 4)
+    throw dataError(`${name}: truncated header: an IDX file starts with a 4-byte magic number, found ${fileLength} bytes`, hint);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength); // big-endian by default
   const magic = view.getUint32(0);
-  if (bytes[0] !== 0 || bytes[1] !== 0)
+  if (head[0] !== 0 || head[1] !== 0)
     throw dataError(`${name}: not an IDX file: magic number ${hex(magic, 8)}, expected 0x000008NN (0x00000801 labels, 0x00000803 images)`, hint);
-  if (bytes[2] !== IDX_UBYTE) {
-    const type = IDX_TYPES[bytes[2]] ?? 'unknown type';
-    throw dataError(`${name}: IDX data type ${hex(bytes[2], 2)} (${type}), expected 0x08 (unsigned byte)`, hint);
+  if (head[2] !== IDX_UBYTE) {
+    const type = IDX_TYPES[head[2]] ?? 'unknown type';
+    throw dataError(`${name}: IDX data type ${hex(head[2], 2)} (${type}), expected 0x08 (unsigned byte)`, hint);
   }
-  const ndim = bytes[3];
+  const ndim = head[3];
   const offset = 4 + 4 * ndim;
-  if (bytes.length < offset)
-    throw dataError(`${name}: truncated header: magic ${hex(magic, 8)} announces ${ndim} dimensions, so a ${offset}-byte header; the file has ${bytes.length} bytes`, hint);
+  if (fileLength < offset)
+    throw dataError(`${name}: truncated header: magic ${hex(magic, 8)} announces ${ndim} dimensions, so a ${offset}-byte header; the file has ${fileLength} bytes`, hint);
   const dims: number[] = [];
   let size = 1; // a float64 product: exact up to 2^53, and any lie beyond that still differs from the file length
   for (let i = 0; i < ndim; i++) {
     dims.push(view.getUint32(4 + 4 * i));
     size *= dims[i];
   }
-  const found = bytes.length - offset;
+  const found = fileLength - offset;
   if (found !== size)
     throw dataError(
-      `${name}: header says ${dims.length > 1 ? `${dims.join('x')} = ` : ''}${size} data bytes, so ${offset + size} bytes in all; the file has ${bytes.length} (${found} data bytes)`,
+      `${name}: header says ${dims.length > 1 ? `${dims.join('x')} = ` : ''}${size} data bytes, so ${offset + size} bytes in all; the file has ${fileLength} (${found} data bytes)`,
       found < size ? 'the file is truncated: download it again' : hint,
     );
+  return { dims, offset };
+}
+
+/**
+ * Parses an unsigned-byte IDX file. Validates the magic, the data type, the header length and
+ * header-size-vs-file-size before returning; data is a subarray of bytes, so nothing is allocated.
+ */
+export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+  const { dims, offset } = parseIdxHeader(bytes, bytes.length, name);
   return { dims, data: bytes.subarray(offset) };
+}
+
+/** The number of dimensions an IDX file must have (1: labels 0x00000801, 3: images 0x00000803); throws otherwise. */
+export function checkIdxDims(dims: readonly number[], name: string, ndim: 1 | 3): void {
+  if (dims.length !== ndim) {
+    const what = (n: number) => (n === 1 ? 'labels' : n === 3 ? 'images' : `${n}-dimensional data`);
+    throw dataError(
+      `${name}: magic number 0x0000080${dims.length} (${what(dims.length)}), expected 0x0000080${ndim} (${what(ndim)})`,
+      'the image and label files may be swapped: check the file names',
+    );
+  }
 }
 
 /** Parses an IDX file that must have exactly `ndim` dimensions (1: labels 0x00000801, 3: images 0x00000803). */
 export function parseIdxWithDims(bytes: Uint8Array, name: string, ndim: 1 | 3): IdxArray {
   const idx = parseIdx(bytes, name);
-  if (idx.dims.length !== ndim) {
-    const what = (n: number) => (n === 1 ? 'labels' : n === 3 ? 'images' : `${n}-dimensional data`);
-    throw dataError(
-      `${name}: magic number 0x0000080${idx.dims.length} (${what(idx.dims.length)}), expected 0x0000080${ndim} (${what(ndim)})`,
-      'the image and label files may be swapped: check the file names',
-    );
-  }
+  checkIdxDims(idx.dims, name, ndim);
   return idx;
 }
 

@@ -3,7 +3,7 @@
 // checked byte for byte against the official train-images-idx3-ubyte.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { availableSplits, checkLabels, idxFileCandidates, labelCounts, loadSplit, resolveDataSource } from '../../../src/data/mnist';
+import { availableSplits, checkLabels, idxFileCandidates, labelCounts, loadSplit, loadSplitSample, resolveDataSource } from '../../../src/data/mnist';
 import type { DataOptions } from '../../../src/data/types';
 import { ExitCode, MnistLossError } from '../../../src/errors';
 import { serializeIdx } from '../../../src/io/idx';
@@ -162,6 +162,54 @@ describe('loadSplit from IDX files', () => {
     fs.writeFileSync(file, bytes);
     const e = errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data);
     expect(e.message).toBe('t10k-images-idx3-ubyte: header says 10x28x28 = 7840 data bytes, so 7856 bytes in all; the file has 1584 (1568 data bytes)');
+  });
+});
+
+describe('loadSplitSample (reads only the sampled images)', () => {
+  // The reference is loadSplit on the same files: every sampled image, the labels and the shape must match.
+  const D = 28 * 28;
+  const image = (pixels: Uint8Array, i: number) => Array.from(pixels.subarray(i * D, (i + 1) * D));
+
+  it.each([
+    ['plain files, a small sample (one read per image)', false, [5, 0, 5, 63]],
+    ['plain files, more than 1/16 of the images (one whole read)', false, Array.from({ length: 10 }, (_, i) => 6 * i)],
+    ['gzipped files (read whole)', true, [1, 2, 3]],
+  ])('%s: the sampled images, labels and shape equal loadSplit\'s', (_, gzip, picked) => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(64), { gzip: gzip as boolean });
+    const full = loadSplit(idxOpts(dir), 'test');
+    const shapes: unknown[] = [];
+    const { split, indices } = loadSplitSample(idxOpts(dir), 'test', (shape) => { shapes.push(shape); return Uint32Array.from(picked as number[]); });
+    expect(shapes).toEqual([expect.objectContaining({ count: 64, rows: 28, cols: 28 })]);
+    expect(Array.from(indices)).toEqual(picked);
+    expect(split).toMatchObject({ split: 'test', count: 64, rows: 28, cols: 28, files: full.files, source: full.source });
+    expect(Array.from(split.labels)).toEqual(Array.from(full.labels));
+    for (const i of picked as number[]) expect(image(split.pixels, i)).toEqual(image(full.pixels, i));
+  });
+
+  it('leaves the images it did not read as zeros (fixture pixel (i, d) = (37 i + d) mod 256 is never all zero)', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(64));
+    const { split } = loadSplitSample(idxOpts(dir), 'test', () => Uint32Array.of(7));
+    expect(image(split.pixels, 8).every((p) => p === 0)).toBe(true);
+    expect(image(split.pixels, 7).some((p) => p !== 0)).toBe(true);
+  });
+
+  it('gives the same data errors as loadSplit, in the same order, before choosing', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(2));
+    const file = path.join(dir, 't10k-images-idx3-ubyte');
+    const bytes = fs.readFileSync(file);
+    bytes.writeUInt32BE(10, 4); // the header lies about the count
+    fs.writeFileSync(file, bytes);
+    const choose = jest.fn(() => Uint32Array.of(0));
+    const e = errorOf(() => loadSplitSample(idxOpts(dir), 'test', choose), ExitCode.Data);
+    expect(e.message).toBe(errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data).message);
+    expect(choose).not.toHaveBeenCalled();
+    fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), serializeIdx([2], Uint8Array.of(1, 10)));
+    writeBytes(file, serializeIdx([2, 28, 28], fixtureSplit(2).pixels));
+    expect(errorOf(() => loadSplitSample(idxOpts(dir), 'test', choose), ExitCode.Data).message).toBe('t10k-labels-idx1-ubyte: label 1 is 10, expected a class from 0 to 9');
+    expect(choose).not.toHaveBeenCalled();
   });
 });
 

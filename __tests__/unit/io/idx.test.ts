@@ -2,7 +2,7 @@
 // big-endian uint32 dims, then the data), and every error path a damaged file can take.
 import { ExitCode, MnistLossError } from '../../../src/errors';
 import { userErrorOf } from '../../helpers/cli';
-import { parseIdx, parseIdxWithDims, serializeIdx } from '../../../src/io/idx';
+import { IDX_MAX_HEADER, parseIdx, parseIdxHeader, parseIdxWithDims, serializeIdx } from '../../../src/io/idx';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
@@ -74,6 +74,27 @@ describe('parseIdx', () => {
   it('refuses trailing bytes after the data', () => {
     const e = dataErrorOf(() => parseIdx(bytes(0, 0, 8, 1, 0, 0, 0, 1, 7, 99), 'labels'));
     expect(e.message).toBe('labels: header says 1 data bytes, so 9 bytes in all; the file has 10 (2 data bytes)');
+  });
+});
+
+describe('parseIdxHeader (the first bytes of a file, checked against its whole length)', () => {
+  // images 2x2x3: header 00 00 08 03 | 00 00 00 02 | 00 00 00 02 | 00 00 00 03 (16 bytes), then 2·2·3 = 12 data bytes
+  const head = bytes(0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3);
+
+  it('gives the dims and where the data starts when the length is 16 + 12 = 28', () => {
+    expect(parseIdxHeader(head, 28, 'x')).toEqual({ dims: [2, 2, 3], offset: 16 });
+  });
+
+  it('refuses a length that the header does not announce, with the same message as parseIdx', () => {
+    const whole = new Uint8Array(27);
+    whole.set(head);
+    const fromHeader = dataErrorOf(() => parseIdxHeader(head, 27, 'x'));
+    expect(fromHeader.message).toBe('x: header says 2x2x3 = 12 data bytes, so 28 bytes in all; the file has 27 (11 data bytes)');
+    expect(dataErrorOf(() => parseIdx(whole, 'x')).message).toBe(fromHeader.message);
+  });
+
+  it('IDX_MAX_HEADER is the longest header: 4 + 4 · 255 bytes', () => {
+    expect(IDX_MAX_HEADER).toBe(1024);
   });
 });
 

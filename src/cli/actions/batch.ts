@@ -1,7 +1,7 @@
 // The work of `mnist-loss batch` (flags in commands/batch.ts): draw the seeded indices from the split and
 // print them with their labels, or draw the digits. Loaded only when batch runs.
 import { sampleIndices } from '../../data/batch';
-import { loadSplit } from '../../data/mnist';
+import { loadSplitSample } from '../../data/mnist';
 import type { MnistSplit } from '../../data/types';
 import { Mt19937 } from '../../rng/mt19937';
 import { renderDigits } from '../../report/digits';
@@ -21,8 +21,8 @@ function terminalWidth(io: Io): number {
 }
 
 export function runBatch(opts: BatchOptions, raw: BatchRaw, io: Io): void {
-  const split = loadSplit({ data: raw.data, source: raw.source, env: io.env }, opts.split);
-  const indices = sampleIndices(new Mt19937(opts.seed), split.count, opts.size, opts.replace);
+  // reads the labels and only the sampled images (the train split's image file is 47 MB)
+  const { split, indices } = loadSplitSample({ data: raw.data, source: raw.source, env: io.env }, opts.split, (shape) => sampleIndices(new Mt19937(opts.seed), shape.count, opts.size, opts.replace));
   const labels = Array.from(indices, (i) => split.labels[i]);
   io.out(
     opts.json

@@ -2,7 +2,7 @@
 // model and the split, evaluate, render, then apply the CI gates. Loaded only when eval runs.
 import { availableParallelism } from 'node:os';
 import { sampleIndices } from '../../data/batch';
-import { describeSource, loadSplit, type LoadedSplit } from '../../data/mnist';
+import { describeSource, loadSplit, loadSplitSample, type LoadedSplit, type SplitShape } from '../../data/mnist';
 import type { DataOptions } from '../../data/types';
 import { checkError, dataError } from '../../errors';
 import { evaluateParallel, startEvalWorker, type EvalResult, type EvalWorker } from '../../experiments/evaluate';
@@ -39,11 +39,17 @@ async function loadAndEvaluate(opts: EvalOptions, data: DataOptions, worker: Eva
   if (opts.modelIsDefault && !fileExists(opts.model))
     throw dataError(`no --model given and the bundled model is missing: ${opts.model}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
   const model = readModel(opts.model, opts.activation);
-  const split = loadSplit(data, opts.split);
   const inputs = model.net.layers[0].W.rows;
-  if (split.rows * split.cols !== inputs)
-    throw dataError(`${opts.model}: W1 takes ${inputs} inputs, but the ${opts.split} images are ${split.rows}x${split.cols} = ${split.rows * split.cols} pixels`, 'use a model trained on these images, or data whose images match the model');
-  const indices = opts.seed === null || opts.size === null ? undefined : sampleIndices(new Mt19937(opts.seed), split.count, opts.size, opts.replace);
+  const checkShape = (shape: SplitShape): void => {
+    if (shape.rows * shape.cols !== inputs)
+      throw dataError(`${opts.model}: W1 takes ${inputs} inputs, but the ${opts.split} images are ${shape.rows}x${shape.cols} = ${shape.rows * shape.cols} pixels`, 'use a model trained on these images, or data whose images match the model');
+  };
+  const { seed, size } = opts;
+  // a sample reads only its images: --size 100 skips 99 % of the image file
+  const { split, indices } = seed === null || size === null
+    ? { split: loadSplit(data, opts.split), indices: undefined }
+    : loadSplitSample(data, opts.split, (shape) => { checkShape(shape); return sampleIndices(new Mt19937(seed), shape.count, size, opts.replace); });
+  checkShape(split);
   const threads = threadsFor(opts, indices?.length ?? split.count);
   const result = await evaluateParallel(model.net, split, { indices, worst: opts.worst, threads, worker });
   return { model, split, indices, result };

@@ -2,7 +2,7 @@
 // images (the split, or its seeded sample), and describe them. Loaded only when one of those commands runs.
 import * as path from 'node:path';
 import { sampleIndices } from '../../data/batch';
-import { loadSplit, type LoadedSplit } from '../../data/mnist';
+import { loadSplit, loadSplitSample, type LoadedSplit } from '../../data/mnist';
 import { dataError } from '../../errors';
 import { fileExists, packageRoot } from '../../io/files';
 import { readModel, type LoadedModel } from '../../io/modelFile';
@@ -23,10 +23,13 @@ export function loadModelOption(model: string | undefined, activation: Activatio
 
 /** The split, and the seeded sample of it (np.random.seed(S); np.random.choice(n, N)) when --size is given. */
 export function loadImages(raw: ModelImagesRaw, env: Io['env']): { split: LoadedSplit; indices: Uint32Array | null; seed: number | null } {
-  const split = loadSplit({ data: raw.data, source: raw.source, env }, raw.split);
-  if (raw.size === undefined) return { split, indices: null, seed: null };
+  const data = { data: raw.data, source: raw.source, env };
+  const size = raw.size;
+  if (size === undefined) return { split: loadSplit(data, raw.split), indices: null, seed: null };
   const seed = raw.seed ?? DEFAULT_SEED;
-  return { split, indices: sampleIndices(new Mt19937(seed), split.count, raw.size, raw.replace), seed };
+  // reads only the sampled images: every use of the split goes through the indices
+  const { split, indices } = loadSplitSample(data, raw.split, (shape) => sampleIndices(new Mt19937(seed), shape.count, size, raw.replace));
+  return { split, indices, seed };
 }
 
 /** "784-50-10 sigmoid". */
