@@ -12,14 +12,14 @@ const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, 
 const LOCAL_GET = 0x20, LOCAL_SET = 0x21;
 const I32_LOAD = 0x28, F32_LOAD = 0x2a, F64_LOAD = 0x2b, I32_LOAD8_U = 0x2d, I32_STORE = 0x36, F64_STORE = 0x39;
 const I32_CONST = 0x41, I64_CONST = 0x42, F64_CONST = 0x44;
-const I32_EQZ = 0x45, I32_EQ = 0x46, I32_LT_U = 0x49, I32_GT_U = 0x4b, I32_GE_S = 0x4e, I32_GE_U = 0x4f;
+const I32_CTZ = 0x68, I32_EQZ = 0x45, I32_EQ = 0x46, I32_LT_U = 0x49, I32_GT_U = 0x4b, I32_GE_S = 0x4e, I32_GE_U = 0x4f;
 const F32_NE = 0x5c, F32_GT = 0x5e, F64_EQ = 0x61, F64_NE = 0x62, F64_LT = 0x63, F64_GT = 0x64;
 const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_MUL = 0x6c, I32_AND = 0x71, I32_OR = 0x72, I32_SHL = 0x74, I32_SHR_U = 0x76;
 const I64_SHL = 0x86, I64_SHR_U = 0x88, F32_ADD = 0x92, F64_NEG = 0x9a, F64_ADD = 0xa0, F64_SUB = 0xa1, F64_MUL = 0xa2, F64_DIV = 0xa3;
 const I32_WRAP_I64 = 0xa7, I32_TRUNC_F64_S = 0xaa, I64_EXTEND_I32_U = 0xad, F32_DEMOTE_F64 = 0xb6, F64_CONVERT_I32_S = 0xb7;
 const F64_PROMOTE_F32 = 0xbb, I64_REINTERPRET_F64 = 0xbd, F64_REINTERPRET_I64 = 0xbf;
 const SIMD = 0xfd, V128_LOAD = 0x00, V128_STORE = 0x0b, V128_CONST = 0x0c, F64X2_SPLAT = 0x14, F64X2_EXTRACT_LANE = 0x21, F64X2_REPLACE_LANE = 0x22;
-const F64X2_EQ = 0x47, V128_AND = 0x4e, V128_OR = 0x50, V128_BITSELECT = 0x52, V128_ANY_TRUE = 0x53, V128_LOAD64_ZERO = 0x5d;
+const I8X16_NE = 0x24, I8X16_BITMASK = 0x64, F64X2_EQ = 0x47, V128_AND = 0x4e, V128_OR = 0x50, V128_BITSELECT = 0x52, V128_ANY_TRUE = 0x53, V128_LOAD64_ZERO = 0x5d;
 const F32X4_DEMOTE_F64X2_ZERO = 0x5e, F64X2_PROMOTE_LOW_F32X4 = 0x5f, F64X2_TRUNC = 0x7a, I64X2_SHL = 0xcb, I64X2_SHR_U = 0xcd;
 const I64X2_ADD = 0xce, I64X2_SUB = 0xd1, I64X2_LT_S = 0xd8, I64X2_GE_S = 0xdb, F32X4_ADD = 0xe4, F64X2_NEG = 0xed;
 const F64X2_ADD = 0xf0, F64X2_SUB = 0xf1, F64X2_MUL = 0xf2, F64X2_DIV = 0xf3;
@@ -183,7 +183,7 @@ const push = (XS: number, ROWS: number, M: number, K: number, OUT: number, value
 
 // ---- gatherPixels(image, D, out, scale, xs, rowOffsets) -> m: the nonzero pixels of one image as x = scale[p] ----
 function gatherPixelsFunc(): Func {
-  const IMG = 0, D = 1, OUT = 2, SCALE = 3, XS = 4, ROWS = 5, M = 6, Q = 7, K = 8, P = 9, KEND = 10;
+  const IMG = 0, D = 1, OUT = 2, SCALE = 3, XS = 4, ROWS = 5, M = 6, Q = 7, K = 8, P = 9, BITS = 10;
   const pixel = (k: Code): Code => [...get(IMG), ...k, I32_ADD, I32_LOAD8_U, ...mem(0)];
   const visit = [
     ...pixel(get(K)), ...set(P),
@@ -192,12 +192,17 @@ function gatherPixelsFunc(): Func {
   return {
     params: [I32, I32, I32, I32, I32, I32], results: [I32], locals: [I32, I32, I32, I32, I32],
     body: [
-      // four pixels per 32-bit load: blank margins are skipped a word at a time
-      ...forRange(Q, i32(0), [...get(D), ...i32(2), I32_SHR_U],
-        ifThen([...at(IMG, get(Q), 2), I32_LOAD, ...mem(0)], // any of the four nonzero
-          [...get(Q), ...i32(2), I32_SHL, ...i32(4), I32_ADD, ...set(KEND)],
-          forRange(K, [...get(Q), ...i32(2), I32_SHL], get(KEND), visit))),
-      ...forRange(K, [...get(D), ...i32(-4), I32_AND], get(D), visit), // D mod 4 trailing pixels
+      // sixteen pixels per SIMD load: bit b of BITS says pixel 16q + b is nonzero; visit the set bits lowest
+      // first (so in pixel order, as the JS twin), and skip blank margins sixteen pixels at a time
+      ...forRange(Q, i32(0), [...get(D), ...i32(4), I32_SHR_U],
+        [...at(IMG, get(Q), 4), ...simd(V128_LOAD, ...mem(0)), ...simd(V128_CONST, ...new Array(16).fill(0)), ...simd(I8X16_NE), ...simd(I8X16_BITMASK), ...set(BITS)],
+        [BLOCK, VOID, LOOP, VOID,
+          ...get(BITS), I32_EQZ, BR_IF, 1,
+          ...get(Q), ...i32(4), I32_SHL, ...get(BITS), I32_CTZ, I32_ADD, ...set(K),
+          ...visit,
+          ...get(BITS), ...get(BITS), ...i32(1), I32_SUB, I32_AND, ...set(BITS), // clear the lowest set bit
+          BR, 0, END, END]),
+      ...forRange(K, [...get(D), ...i32(-16), I32_AND], get(D), visit), // D mod 16 trailing pixels
       ...get(M),
     ],
     export: 'gatherPixels',

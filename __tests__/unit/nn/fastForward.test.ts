@@ -103,6 +103,29 @@ describe('the WebAssembly kernel', () => {
     expect(mismatches).toBe(0);
   });
 
+  it('gatherPixels lists the nonzero pixels in pixel order, for any D (16-pixel SIMD blocks and a scalar tail)', () => {
+    const k = kernel!;
+    // memory: image at 0 (≤ 200 bytes), scale[256] float64 at 256, xs at 4096 (float64), rowOffsets at 8192 (int32)
+    const scale = new Float64Array(k.memory.buffer, 256, 256);
+    scale.set(Float64Array.from({ length: 256 }, (_, p) => Math.fround(p / 255)));
+    const bytes = new Uint8Array(k.memory.buffer, 0, 200);
+    const rnd = lcg(3);
+    for (const D of [1, 15, 16, 17, 31, 32, 33, 37, 64, 199]) {
+      for (const density of [0, 0.05, 0.5, 1]) {
+        const image = Uint8Array.from({ length: D }, () => (rnd() < density ? 1 + Math.floor(rnd() * 255) : 0)); // 128..255 included
+        bytes.fill(7); // bytes past D must not be read
+        bytes.set(image);
+        const out = 3;
+        const m = k.gatherPixels(0, D, out, 256, 4096, 8192);
+        // expected, by the definition: every k with image[k] != 0, ascending: x = f32(p/255), row offset k · out
+        const nonzero = Array.from(image.keys()).filter((i) => image[i] !== 0);
+        expect(m).toBe(nonzero.length);
+        expect(Array.from(new Int32Array(k.memory.buffer, 8192, m))).toEqual(nonzero.map((i) => i * out));
+        expect(Array.from(new Float64Array(k.memory.buffer, 4096, m))).toEqual(nonzero.map((i) => Math.fround(image[i] / 255)));
+      }
+    }
+  });
+
   it('biasSigmoid (f64x2 exp) and biasActivate equal the JS formulas, special lanes included', () => {
     const k = kernel!;
     const cap = 1024;
