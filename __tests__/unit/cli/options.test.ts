@@ -5,10 +5,13 @@ import {
   DEFAULT_SEED,
   parseFiniteNumber,
   parseFraction,
+  parseHiddenList,
   parseNonNegativeInt,
+  parseNonNegativeNumber,
   parsePositiveInt,
   parsePositiveNumber,
   parseSeed,
+  parseThreads,
 } from '../../../src/cli/options';
 
 type Parser = (value: string) => number;
@@ -124,5 +127,24 @@ describe('through commander', () => {
     const ok = new Command('t').exitOverride().option('--seed <n>', 'seed', parseSeed, DEFAULT_SEED).action(() => undefined);
     await ok.parseAsync(['--seed', '4294967295'], { from: 'user' });
     expect(ok.opts().seed).toBe(4294967295);
+  });
+});
+
+describe('parseNonNegativeNumber (eval --max-cee / --max-sse), parseThreads (eval --threads), parseHiddenList (train/gradcheck --hidden)', () => {
+  it('parseNonNegativeNumber: finite numbers >= 0', () => {
+    expectAccepts(parseNonNegativeNumber, [['0', 0], ['0.5', 0.5], ['1e-4', 0.0001], ['2', 2]]);
+    expectRejects(parseNonNegativeNumber, ['-1', '-0.001', 'x', ...NEVER]);
+  });
+
+  it("parseThreads: exactly '1', '2' or 'auto'", () => {
+    expect(['1', '2', 'auto'].map(parseThreads)).toEqual(['1', '2', 'auto']);
+    for (const text of ['3', '0', '01', 'Auto', ' 2', '']) expect(() => parseThreads(text)).toThrow(InvalidArgumentError);
+  });
+
+  it('parseHiddenList: comma-separated widths 1 .. 100000, no spaces', () => {
+    expect(parseHiddenList('50')).toEqual([50]);
+    expect(parseHiddenList('50,100')).toEqual([50, 100]);
+    expect(parseHiddenList('100000,1')).toEqual([100000, 1]);
+    for (const text of ['', '50,', ',50', '50, 100', '50;100', '0', '100001', '5.5', '-1', 'x']) expect(() => parseHiddenList(text)).toThrow(InvalidArgumentError);
   });
 });

@@ -1,7 +1,7 @@
 // `mnist-loss batch`: the indices and labels of one seeded mini-batch, exactly those of
 // np.random.seed(S); np.random.choice(N, size[, replace=False]); --show draws the digits.
 // Flags and their checks only; actions/batch.ts does the work and is loaded when batch runs.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
 import { usageError } from '../../errors';
 import type { Io } from '../io';
@@ -41,7 +41,7 @@ export function registerBatch(program: Command, io: Io): void {
     .description('indices and labels of one seeded mini-batch, the same as np.random.seed(S); np.random.choice(N, size)')
     .option('--size <n>', 'images in the batch, 1..10000000', parsePositiveInt, 10)
     .option('--seed <n>', 'numpy-compatible MT19937 seed, 0..4294967295', parseSeed, DEFAULT_SEED)
-    .addOption(new Option('--split <name>', 'which split to sample from').choices(['train', 'test']).default('train'))
+    .addOption(program.createOption('--split <name>', 'which split to sample from').choices(['train', 'test']).default('train'))
     .option('--no-replace', "sample without replacement (np.random.choice(..., replace=False))")
     .option('--show', 'draw each digit in the terminal with its label', false);
   addCommonOptions(cmd);

@@ -3,14 +3,14 @@
 // gates (--min-accuracy, --max-cee, --max-sse: exit 4). Mirrors the book's ch03 neuralnet_mnist.py.
 // Flags and their checks only; actions/eval.ts does the work and is loaded when eval runs.
 import * as path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
 import { usageError } from '../../errors';
 import { packageRoot } from '../../io/files';
 import type { Activation } from '../../nn/network';
 import type { Threshold } from '../../report/evalReport';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parseFiniteNumber, parseFraction, parsePositiveInt, parseSeed, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, DEFAULT_SEED, parseFraction, parseNonNegativeNumber, parsePositiveInt, parseSeed, parseThreads, type CommonOptions } from '../options';
 import { BUNDLED_MODEL } from './shared';
 
 export interface EvalRaw extends CommonOptions {
@@ -54,17 +54,6 @@ export interface Gate {
   readonly limit: number;
 }
 
-function parseNonNegativeNumber(value: string): number {
-  const n = parseFiniteNumber(value);
-  if (n < 0) throw new InvalidArgumentError('expected a number >= 0.');
-  return n;
-}
-
-function parseThreads(value: string): string {
-  if (!['auto', '1', '2'].includes(value)) throw new InvalidArgumentError("expected 1, 2 or 'auto'.");
-  return value;
-}
-
 export function validateEval(raw: EvalRaw): EvalOptions {
   if (raw.size === undefined && raw.seed !== undefined)
     throw usageError(`--seed ${raw.seed} picks a sample, but no --size was given: without --size eval uses the whole split`, `add --size N to evaluate N seeded images, or drop --seed`);
@@ -96,8 +85,8 @@ export function registerEval(program: Command, io: Io): void {
     .command('eval')
     .description('SSE, CEE (mean per image) and accuracy of a model on the test or train split, or a seeded sample of it; CI gates')
     .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
-    .addOption(new Option('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
-    .addOption(new Option('--split <name>', 'which split to evaluate').choices(['test', 'train']).default('test'))
+    .addOption(program.createOption('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
+    .addOption(program.createOption('--split <name>', 'which split to evaluate').choices(['test', 'train']).default('test'))
     .option('--size <n>', 'evaluate a seeded sample of n images instead of the whole split', parsePositiveInt)
     .option('--seed <n>', `seed of the sample, as np.random.seed (default ${DEFAULT_SEED}; needs --size)`, parseSeed)
     .option('--no-replace', 'sample without replacement (np.random.choice(..., replace=False))')

@@ -1,13 +1,13 @@
 // `mnist-loss gradcheck`: the book's gradient check (ch05/gradient_check.py) on a few seeded train images:
 // mean |backprop − numerical| per parameter, in float64; exit 4 when one exceeds 1e-6.
 // Flags and their checks only; actions/gradcheck.ts does the work and is loaded when gradcheck runs.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { usageError } from '../../errors';
 import type { InitScheme } from '../../nn/init';
 import type { Activation } from '../../nn/network';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parsePositiveInt, parsePositiveNumber, parseSeed, type CommonOptions } from '../options';
-import { parseHiddenList, TRAIN_DEFAULTS } from './train';
+import { addCommonOptions, addExample, DEFAULT_SEED, parseHiddenList, parsePositiveInt, parsePositiveNumber, parseSeed, type CommonOptions } from '../options';
+import { TRAIN_DEFAULTS } from './train';
 
 /** More images make the numerical gradient slower (two forward passes of the batch per parameter). */
 const MAX_SIZE = 100;
@@ -56,9 +56,9 @@ export function registerGradcheck(program: Command, io: Io): void {
     .description("the book's gradient check: backprop vs central differences (h = 1e-4) of the mean CEE, float64, on seeded train images")
     .option('--model <file>', 'check this network (.safetensors, .npz, .pkl); default: a fresh seeded net of the train defaults')
     .option('--hidden <widths>', `hidden widths of the fresh net, e.g. 50 or 50,100 (default ${TRAIN_DEFAULTS.hidden.join(',')})`, parseHiddenList)
-    .addOption(new Option('--activation <name>', `hidden-layer activation (fresh net: default ${TRAIN_DEFAULTS.activation}; --model: overrides the file)`).choices(['sigmoid', 'relu']))
+    .addOption(program.createOption('--activation <name>', `hidden-layer activation (fresh net: default ${TRAIN_DEFAULTS.activation}; --model: overrides the file)`).choices(['sigmoid', 'relu']))
     .option('--init-std <x>', `fresh net: W = x · randn(in, out) (default ${TRAIN_DEFAULTS.initStd}, as train)`, parsePositiveNumber)
-    .addOption(new Option('--init <scheme>', "fresh net: 'xavier' = sqrt(1/in) · randn, 'he' = sqrt(2/in) · randn").choices(['xavier', 'he']))
+    .addOption(program.createOption('--init <scheme>', "fresh net: 'xavier' = sqrt(1/in) · randn, 'he' = sqrt(2/in) · randn").choices(['xavier', 'he']))
     .option('--size <n>', 'number of train images, np.random.choice(60000, n)', parsePositiveInt, 3)
     .option('--seed <n>', 'np.random.seed: initialises the fresh net, then draws the images from the same stream', parseSeed, DEFAULT_SEED);
   addCommonOptions(cmd);

@@ -1,7 +1,7 @@
 // What several commands declare alike: the bundled model's path, and the --model / --split / --size flags
 // that sweep, probe and demo share. Light on purpose: every register() imports it at start-up.
 import * as path from 'node:path';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
 import type { Activation } from '../../nn/network';
 import { addCommonOptions, parsePositiveInt, parseSeed, type CommonOptions } from '../options';
@@ -24,8 +24,8 @@ export interface ModelImagesRaw extends CommonOptions {
 export function addModelImagesOptions(cmd: Command, seedText: string): Command {
   cmd
     .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
-    .addOption(new Option('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
-    .addOption(new Option('--split <name>', 'which split').choices(['test', 'train']).default('test'))
+    .addOption(cmd.createOption('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
+    .addOption(cmd.createOption('--split <name>', 'which split').choices(['test', 'train']).default('test'))
     .option('--size <n>', 'use a seeded sample of n images instead of the whole split', parsePositiveInt)
     .option('--seed <n>', seedText, parseSeed)
     .option('--no-replace', 'sample without replacement (np.random.choice(..., replace=False))')

@@ -1,6 +1,6 @@
 // `mnist-loss sweep`: move one weight over a range and watch SSE and CEE change smoothly while accuracy
 // jumps — the chapter's reason to train on a loss. Flags and their checks; actions/sweep.ts does the work.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { usageError } from '../../errors';
 import type { SweepMode } from '../../experiments/sweep';
 import type { Io } from '../io';
@@ -60,7 +60,7 @@ export function registerSweep(program: Command, io: Io): void {
     .option('--from <a>', `start of the range (default: −${DEFAULT_SWEEP_HALF_RANGE} added to the weight)`, parseFiniteNumber)
     .option('--to <b>', `end of the range (default: +${DEFAULT_SWEEP_HALF_RANGE})`, parseFiniteNumber)
     .option('--steps <k>', 'number of values, np.linspace(a, b, k)', parsePositiveInt, DEFAULT_SWEEP_STEPS)
-    .addOption(new Option('--mode <how>', "'add': weight = model value + value; 'set': weight = value").choices(['add', 'set']).default('add'))
+    .addOption(program.createOption('--mode <how>', "'add': weight = model value + value; 'set': weight = value").choices(['add', 'set']).default('add'))
     .option('--csv', 'CSV on stdout: a header row, then one row per value', false)
     .option('--plot <file.svg>', 'also write an SVG chart (CEE and SSE curves, accuracy steps)');
   addModelImagesOptions(cmd, `seed of the sample, as np.random.seed (default ${DEFAULT_SEED}; needs --size)`);

@@ -2,27 +2,18 @@
 // train/test CEE and accuracy, a progress bar on a TTY, Ctrl-C that stops cleanly, and --out safetensors.
 // Flags and their checks only; actions/train.ts does the work and is loaded when train runs.
 import * as path from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { usageError } from '../../errors';
 import { dirExists } from '../../io/files';
 import type { InitScheme } from '../../nn/init';
 import type { Activation } from '../../nn/network';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseSeed, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, DEFAULT_SEED, parseHiddenList, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber, parseSeed, type CommonOptions } from '../options';
 
 /** The book's TwoLayerNet run (ch04/train_neuralnet.py), except the length: one epoch by default. */
 export const TRAIN_DEFAULTS = { hidden: [50], activation: 'sigmoid', initStd: 0.01, batchSize: 100, lr: 0.1, epochs: 1 } as const;
 /** The largest batch: the MNIST train split's 60,000 images. */
 const MAX_BATCH = 60000;
-
-/** "50" or "50,100": hidden layer widths, whole numbers >= 1, comma-separated. */
-export function parseHiddenList(value: string): number[] {
-  if (!/^[0-9]+(,[0-9]+)*$/.test(value.trim()))
-    throw new InvalidArgumentError("expected hidden layer widths as whole numbers separated by commas, e.g. 50 or 50,100 (no spaces).");
-  const widths = value.trim().split(',').map(Number);
-  if (widths.some((n) => !Number.isSafeInteger(n) || n < 1 || n > 100000)) throw new InvalidArgumentError('each hidden width must be from 1 to 100000.');
-  return widths;
-}
 
 export interface TrainRaw extends CommonOptions {
   hidden: number[];
@@ -80,14 +71,14 @@ export function registerTrain(program: Command, io: Io): void {
   const cmd = program
     .command('train')
     .description("train a network with the book's SGD loop (ch04 train_neuralnet.py): seeded like numpy, per-epoch train/test CEE and accuracy")
-    .addOption(new Option('--hidden <widths>', "hidden layer widths, comma-separated: 50 (the book's TwoLayerNet) or 50,100").argParser(parseHiddenList).default([...TRAIN_DEFAULTS.hidden], TRAIN_DEFAULTS.hidden.join(',')))
-    .addOption(new Option('--activation <name>', 'hidden-layer activation').choices(['sigmoid', 'relu']).default(TRAIN_DEFAULTS.activation))
+    .addOption(program.createOption('--hidden <widths>', "hidden layer widths, comma-separated: 50 (the book's TwoLayerNet) or 50,100").argParser(parseHiddenList).default([...TRAIN_DEFAULTS.hidden], TRAIN_DEFAULTS.hidden.join(',')))
+    .addOption(program.createOption('--activation <name>', 'hidden-layer activation').choices(['sigmoid', 'relu']).default(TRAIN_DEFAULTS.activation))
     .option('--epochs <n>', `epochs of 60000 / batch-size iterations (default ${TRAIN_DEFAULTS.epochs}; 0 writes the initial weights)`, parseNonNegativeInt)
     .option('--iterations <n>', 'run exactly n SGD iterations instead of whole epochs', parseNonNegativeInt)
     .option('--batch-size <n>', 'images per SGD step, drawn with np.random.choice(60000, n)', parsePositiveInt, TRAIN_DEFAULTS.batchSize)
     .option('--lr <x>', 'learning rate: W -= lr · dL/dW', parsePositiveNumber, TRAIN_DEFAULTS.lr)
     .option('--init-std <x>', `initial weights W = x · randn(in, out) (default ${TRAIN_DEFAULTS.initStd}, the book's weight_init_std)`, parsePositiveNumber)
-    .addOption(new Option('--init <scheme>', "fan-in scaled initial weights: 'xavier' = sqrt(1/in) · randn, 'he' = sqrt(2/in) · randn").choices(['xavier', 'he']))
+    .addOption(program.createOption('--init <scheme>', "fan-in scaled initial weights: 'xavier' = sqrt(1/in) · randn, 'he' = sqrt(2/in) · randn").choices(['xavier', 'he']))
     .option('--seed <n>', 'np.random.seed for the initial weights and then the batches', parseSeed, DEFAULT_SEED)
     .option('--out <file>', 'write the trained weights here (.safetensors, written atomically at the end)');
   addCommonOptions(cmd);
