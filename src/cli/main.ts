@@ -24,6 +24,8 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 input data, 4 a requested check f
  * and start-up skips loading the other eight. --help, help, an unknown command and no command get all nine.
  */
 export function buildProgram(io: Io, argv: readonly string[] = []): Command {
+  const named = commands.find((c) => c.name === argv[0]);
+  const usageHint = named ? `see 'mnist-loss ${named.name} --help' for its flags and their values` : "see 'mnist-loss --help' for the commands";
   // exitOverride and configureOutput must come before subcommands: commander copies them on creation.
   const program = new Command('mnist-loss')
     .description('MNIST loss evaluator: SSE, CEE and accuracy on seeded, numpy-compatible mini-batches')
@@ -33,9 +35,8 @@ export function buildProgram(io: Io, argv: readonly string[] = []): Command {
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
-      outputError: (s, write) => write(`mnist-loss: ${s.replace(/^error: /, '')}hint: see 'mnist-loss --help' or 'mnist-loss <command> --help'\n`),
+      outputError: (s, write) => write(`mnist-loss: ${s.replace(/^error: /, '')}hint: ${usageHint}\n`),
     });
-  const named = commands.find((c) => c.name === argv[0]);
   for (const entry of named ? [named] : commands) entry.load()(program, io);
   program.addHelpText('after', MAIN_HELP_FOOTER);
   return program;

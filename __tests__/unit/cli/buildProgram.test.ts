@@ -34,7 +34,18 @@ describe('buildProgram', () => {
     const full = memoryIo();
     const program = buildProgram(full); // all nine: the reference
     await expect(program.parseAsync(['eval', '--modle', 'x'], { from: 'user' })).rejects.toBeInstanceOf(CommanderError);
-    expect(viaMain.stderr).toBe(full.stderr);
+    const beforeHint = (text: string) => text.slice(0, text.indexOf('hint: '));
+    expect(beforeHint(viaMain.stderr)).toBe(beforeHint(full.stderr));
     expect(viaMain.stderr).toMatch(/unknown option '--modle'\n\(Did you mean --model\?\)/);
+  });
+
+  it("points a usage error's hint at the command's own --help, or at the command list", async () => {
+    const bad = memoryIo();
+    expect(await main(['batch', '--seed', '-1'], bad)).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^mnist-loss: option '--seed <n>' argument '-1' is invalid\..*\nhint: see 'mnist-loss batch --help' for its flags and their values\n$/);
+    const unknown = memoryIo();
+    expect(await main(['bogus'], unknown)).toBe(2);
+    expect(unknown.stderr).toBe("mnist-loss: unknown command 'bogus'\nhint: see 'mnist-loss --help' for the commands\n");
   });
 });
