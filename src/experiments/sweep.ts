@@ -65,6 +65,12 @@ export interface SweepCache {
   readonly correctCount: number;
 }
 
+/** z = relu(a) or sigmoid(a), elementwise: a, z: [n, width]. */
+function activateInto(relu: boolean, a: Float64Array, z: Float64Array): void {
+  if (relu) for (let q = 0; q < a.length; q++) z[q] = a[q] > 0 ? a[q] : 0;
+  else for (let q = 0; q < a.length; q++) z[q] = 1 / (1 + Math.exp(-a[q]));
+}
+
 function activate(relu: boolean, v: number): number {
   return relu ? (v > 0 ? v : 0) : 1 / (1 + Math.exp(-v));
 }
@@ -179,32 +185,44 @@ export function buildSweepCache(net: Network, split: MnistSplit, indices: ArrayL
   const z = widths.slice(1, L).map((w) => new Float64Array(n * w));
 
   firstLayer(net.layers[0].W.data, D, widths[1], split.pixels, images, a[0]);
-  for (let l = 0; l < L; l++) {
+  const H1 = widths[1], a1 = a[0], b1 = net.layers[0].b;
+  for (let b = 0; b < n; b++) {
+    const dst = b * H1;
+    for (let k = 0; k < H1; k++) a1[dst + k] += b1[k];
+  }
+  if (L > 1) activateInto(relu, a1, z[0]);
+  // Per row, the nonzero inputs z_{l}[b, i] (most of a ReLU layer is 0) and their row offsets in W.
+  const zs = new Float64Array(Math.max(...widths)), rowOffsets = new Int32Array(Math.max(...widths));
+  for (let l = 1; l < L; l++) {
     const out = widths[l + 1], inWidth = widths[l];
-    const al = a[l], bl = Float64Array.from(net.layers[l].b), Wl = Float64Array.from(net.layers[l].W.data);
-    const acc = new Float64Array(out);
+    const al = a[l], bl = Float64Array.from(net.layers[l].b), Wl = Float64Array.from(net.layers[l].W.data), zin = z[l - 1];
     for (let b = 0; b < n; b++) {
+      // z_l[b, :]: [in] (its nonzero entries) · W_{l+1}: [in, out] -> a_{l+1}[b, :]: [out], summed in i order.
+      let m = 0;
+      for (let i = 0; i < inWidth; i++) {
+        const zi = zin[b * inWidth + i];
+        if (zi === 0) continue;
+        zs[m] = zi;
+        rowOffsets[m++] = i * out;
+      }
       const dst = b * out;
-      if (l > 0) {
-        // z_l[b, :]: [in] (its nonzero entries) · W_{l+1}: [in, out] -> a_{l+1}[b, :]: [out]
-        const zin = z[l - 1];
-        acc.fill(0);
-        for (let i = 0; i < inWidth; i++) {
-          const zi = zin[b * inWidth + i];
-          if (zi === 0) continue;
-          const src = i * out;
-          for (let k = 0; k < out; k++) acc[k] += zi * Wl[src + k];
+      let k = 0;
+      for (; k + 5 <= out; k += 5) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+        for (let q = 0; q < m; q++) {
+          const zi = zs[q], o = rowOffsets[q] + k;
+          s0 += zi * Wl[o]; s1 += zi * Wl[o + 1]; s2 += zi * Wl[o + 2]; s3 += zi * Wl[o + 3]; s4 += zi * Wl[o + 4];
         }
-        for (let k = 0; k < out; k++) al[dst + k] = acc[k] + bl[k];
-      } else {
-        for (let k = 0; k < out; k++) al[dst + k] += bl[k];
+        al[dst + k] = s0 + bl[k]; al[dst + k + 1] = s1 + bl[k + 1]; al[dst + k + 2] = s2 + bl[k + 2];
+        al[dst + k + 3] = s3 + bl[k + 3]; al[dst + k + 4] = s4 + bl[k + 4];
+      }
+      for (; k < out; k++) {
+        let acc = 0;
+        for (let q = 0; q < m; q++) acc += zs[q] * Wl[rowOffsets[q] + k];
+        al[dst + k] = acc + bl[k];
       }
     }
-    if (l < L - 1) {
-      const zl = z[l];
-      if (relu) for (let q = 0; q < al.length; q++) zl[q] = al[q] > 0 ? al[q] : 0;
-      else for (let q = 0; q < al.length; q++) zl[q] = 1 / (1 + Math.exp(-al[q]));
-    }
+    if (l < L - 1) activateInto(relu, al, z[l]);
   }
 
   const sse = new Float64Array(n), cee = new Float64Array(n), correct = new Uint8Array(n), margin = new Float64Array(n);
@@ -363,14 +381,20 @@ function perturbedLosses(cache: SweepCache, param: ParamElement, weights: ArrayL
   return { sse, cee, correct };
 }
 
-/** SSE, CEE and correctness of one image from its unnormalised exponentials e: [K] (any common scale), as imageLosses. */
-function lossesFromExps(e: Float64Array, K: number, t: number, out: Float64Array): void {
-  let rest = 0, restSquares = 0, best = 0;
+/**
+ * SSE, CEE and correctness of one image from its unnormalised exponentials e_k = base[k] · factor[at + k]
+ * (any common scale), as imageLosses; the products are formed on the fly (no scratch row).
+ */
+function lossesFromProducts(base: Float64Array, factor: Float64Array, at: number, K: number, t: number, out: Float64Array): void {
+  let rest = 0, restSquares = 0, best = 0, et = 0;
+  let eBest = base[0] * factor[at];
   for (let k = 0; k < K; k++) {
-    if (e[k] > e[best]) best = k;
-    if (k !== t) { rest += e[k]; restSquares += e[k] * e[k]; }
+    const e = base[k] * factor[at + k];
+    if (e > eBest) { best = k; eBest = e; }
+    if (k === t) et = e;
+    else { rest += e; restSquares += e * e; }
   }
-  const et = e[t], S = et + rest;
+  const S = et + rest;
   out[0] = (0.5 * (restSquares + rest * rest)) / (S * S);
   out[1] = -Math.log(et / S + CEE_DELTA);
   out[2] = best === t ? 1 : 0;
@@ -400,7 +424,7 @@ function reluLastHiddenDeltas(cache: SweepCache, param: ParamElement, deltas: Fl
   const table = new Float64Array(levels * V * K);
   const filled = new Uint8Array(levels);
   const al = a[l], logits = a[L - 1];
-  const E = new Float64Array(K), on = new Float64Array(K), off = new Float64Array(K), e = new Float64Array(K), r = new Float64Array(3);
+  const E = new Float64Array(K), on = new Float64Array(K), off = new Float64Array(K), r = new Float64Array(3);
   for (let b = 0; b < n; b++) {
     const q = bias ? 0 : pixels[images[b] * D + param.row];
     if (!bias && q === 0) continue;
@@ -417,19 +441,18 @@ function reluLastHiddenDeltas(cache: SweepCache, param: ParamElement, deltas: Fl
     const s0 = cache.sse[b], c0 = cache.cee[b], k0 = cache.correct[b], tb = t[b];
     for (let v = 0; v < V; v++) {
       const aNew = a0 + deltas[v] * c;
-      const T = (q * V + v) * K;
       if (a0 > 0) {
-        if (aNew > 0) for (let k = 0; k < K; k++) e[k] = E[k] * table[T + k];
+        if (aNew > 0) lossesFromProducts(E, table, (q * V + v) * K, K, tb, r);
         else {
           if (!haveOff) { for (let k = 0; k < K; k++) off[k] = Math.exp(-a0 * w[k]); haveOff = true; }
-          for (let k = 0; k < K; k++) e[k] = E[k] * off[k];
+          lossesFromProducts(E, off, 0, K, tb, r);
         }
       } else {
         if (!(aNew > 0)) continue; // off before and after: nothing moves
-        if (!haveOn) { for (let k = 0; k < K; k++) on[k] = Math.exp(a0 * w[k]); haveOn = true; }
-        for (let k = 0; k < K; k++) e[k] = E[k] * on[k] * table[T + k];
+        // on[k] = E_k · exp(a0·w_k), so on[k] · T[k] is (E_k · exp(a0·w_k)) · exp(Δ·c·w_k).
+        if (!haveOn) { for (let k = 0; k < K; k++) on[k] = E[k] * Math.exp(a0 * w[k]); haveOn = true; }
+        lossesFromProducts(on, table, (q * V + v) * K, K, tb, r);
       }
-      lossesFromExps(e, K, tb, r);
       dSse[v] += r[0] - s0;
       dCee[v] += r[1] - c0;
       dCorrect[v] += r[2] - k0;
