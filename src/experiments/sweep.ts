@@ -101,11 +101,25 @@ function imageLosses(a: Float64Array, off: number, K: number, t: number, out: Fl
 const CHUNK = 256;
 
 /**
- * a1 = x · W1 without the bias, in float64: x: [n, D] (bytes of images[b], mostly 0) · W1: [D, H] -> a1: [n, H].
- * Each a1[b, j] sums its image's nonzero pixels in pixel order. Runs fastForward's WebAssembly SIMD kernel
- * (gatherPixels + accumulateRow, same bits as the JS loop below, ~3× faster) when the runtime has it.
+ * One row of the first layer finished while it is in cache: a1[dst + k] = s[from + k] + b1[k] (s = x·W1
+ * without the bias) and, when the network has a hidden layer after it, z1[dst + k] = f(a1[dst + k]).
  */
-function firstLayer(W1f32: Float32Array, D: number, H: number, pixels: Uint8Array, images: Uint32Array, a1: Float64Array): void {
+function finishRow(s: Float64Array, from: number, b1: Float32Array, H: number, relu: boolean, a1: Float64Array, z1: Float64Array | null, dst: number): void {
+  if (z1 === null) { for (let k = 0; k < H; k++) a1[dst + k] = s[from + k] + b1[k]; return; }
+  if (relu) {
+    for (let k = 0; k < H; k++) { const v = s[from + k] + b1[k]; a1[dst + k] = v; z1[dst + k] = v > 0 ? v : 0; }
+  } else {
+    for (let k = 0; k < H; k++) { const v = s[from + k] + b1[k]; a1[dst + k] = v; z1[dst + k] = 1 / (1 + Math.exp(-v)); }
+  }
+}
+
+/**
+ * a1 = x · W1 + b1 in float64: x: [n, D] (bytes of images[b], mostly 0) · W1: [D, H] -> a1: [n, H], and
+ * z1 = f(a1) when z1 is given. Each x·W1 sum runs over its image's nonzero pixels in pixel order, the bias
+ * is added last. Runs fastForward's WebAssembly SIMD kernel (gatherPixels + accumulateRow, same bits as
+ * the JS loop below, ~3× faster) when the runtime has it.
+ */
+function firstLayer(W1f32: Float32Array, b1: Float32Array, relu: boolean, D: number, H: number, pixels: Uint8Array, images: Uint32Array, a1: Float64Array, z1: Float64Array | null): void {
   const n = images.length;
   let bytes = 0;
   const take = (count: number, size: number) => { const at = bytes; bytes += Math.ceil((count * size) / 8) * 8; return at; };
@@ -122,7 +136,7 @@ function firstLayer(W1f32: Float32Array, D: number, H: number, pixels: Uint8Arra
       for (let b = c; b < end; b++) {
         const m = wasm.gatherPixels(at.images + (b - c) * D, D, H, at.scale, at.xs, at.rowOffsets);
         wasm.accumulateRow(at.W, H, at.xs, at.rowOffsets, m, at.a);
-        a1.set(a, b * H);
+        finishRow(a, 0, b1, H, relu, a1, z1, b * H);
       }
     }
     return;
@@ -154,6 +168,7 @@ function firstLayer(W1f32: Float32Array, D: number, H: number, pixels: Uint8Arra
       for (let q = 0; q < m; q++) acc += xs[q] * W1[offsets[q] + j];
       a1[b * H + j] = acc;
     }
+    finishRow(a1, b * H, b1, H, relu, a1, z1, b * H);
   }
 }
 
@@ -184,13 +199,7 @@ export function buildSweepCache(net: Network, split: MnistSplit, indices: ArrayL
   const a = widths.slice(1).map((w) => new Float64Array(n * w));
   const z = widths.slice(1, L).map((w) => new Float64Array(n * w));
 
-  firstLayer(net.layers[0].W.data, D, widths[1], split.pixels, images, a[0]);
-  const H1 = widths[1], a1 = a[0], b1 = net.layers[0].b;
-  for (let b = 0; b < n; b++) {
-    const dst = b * H1;
-    for (let k = 0; k < H1; k++) a1[dst + k] += b1[k];
-  }
-  if (L > 1) activateInto(relu, a1, z[0]);
+  firstLayer(net.layers[0].W.data, net.layers[0].b, relu, D, widths[1], split.pixels, images, a[0], L > 1 ? z[0] : null);
   // Per row, the nonzero inputs z_{l}[b, i] (most of a ReLU layer is 0) and their row offsets in W.
   const zs = new Float64Array(Math.max(...widths)), rowOffsets = new Int32Array(Math.max(...widths));
   for (let l = 1; l < L; l++) {
@@ -420,6 +429,8 @@ function reluLastHiddenDeltas(cache: SweepCache, param: ParamElement, deltas: Fl
   if (!(largest < 300)) return false;
   const bias = param.kind === 'b';
   const levels = bias ? 1 : 256;
+  let maxDelta = -Infinity;
+  for (let v = 0; v < V; v++) if (deltas[v] > maxDelta) maxDelta = deltas[v];
   // T[(q·V + v)·K + k] = exp(Δ_v · c_q · w_k), filled for the levels q that occur.
   const table = new Float64Array(levels * V * K);
   const filled = new Uint8Array(levels);
@@ -434,6 +445,8 @@ function reluLastHiddenDeltas(cache: SweepCache, param: ParamElement, deltas: Fl
       filled[q] = 1;
     }
     const a0 = al[b * H + j];
+    // Off before and, as a0 + Δ·c grows with Δ (c > 0), off at the largest Δ too: the image never moves.
+    if (!(a0 > 0) && !(a0 + maxDelta * c > 0)) continue;
     let max = -Infinity;
     for (let k = 0; k < K; k++) if (logits[b * K + k] > max) max = logits[b * K + k];
     for (let k = 0; k < K; k++) E[k] = Math.exp(logits[b * K + k] - max);
