@@ -435,7 +435,7 @@ function reluLastHiddenDeltas(cache: SweepCache, param: ParamElement, deltas: Fl
   const table = new Float64Array(levels * V * K);
   const filled = new Uint8Array(levels);
   const al = a[l], logits = a[L - 1];
-  const E = new Float64Array(K), on = new Float64Array(K), off = new Float64Array(K), r = new Float64Array(3);
+  const E = new Float64Array(K), on = new Float64Array(K), off = new Float64Array(K), r = new Float64Array(3), rOff = new Float64Array(3);
   for (let b = 0; b < n; b++) {
     const q = bias ? 0 : pixels[images[b] * D + param.row];
     if (!bias && q === 0) continue;
@@ -457,8 +457,16 @@ function reluLastHiddenDeltas(cache: SweepCache, param: ParamElement, deltas: Fl
       if (a0 > 0) {
         if (aNew > 0) lossesFromProducts(E, table, (q * V + v) * K, K, tb, r);
         else {
-          if (!haveOff) { for (let k = 0; k < K; k++) off[k] = Math.exp(-a0 * w[k]); haveOff = true; }
-          lossesFromProducts(E, off, 0, K, tb, r);
+          // Switched off: the logits lose a0·w whatever Δ is, so every such value has the same losses.
+          if (!haveOff) {
+            for (let k = 0; k < K; k++) off[k] = Math.exp(-a0 * w[k]);
+            lossesFromProducts(E, off, 0, K, tb, rOff);
+            haveOff = true;
+          }
+          dSse[v] += rOff[0] - s0;
+          dCee[v] += rOff[1] - c0;
+          dCorrect[v] += rOff[2] - k0;
+          continue;
         }
       } else {
         if (!(aNew > 0)) continue; // off before and after: nothing moves
