@@ -173,6 +173,39 @@ function firstLayer(W1f32: Float32Array, b1: Float32Array, relu: boolean, D: num
 }
 
 /**
+ * One later layer of the cache: zin: [n, in] · W: [in, out] + b -> a: [n, out], per row summing only the
+ * nonzero inputs (most of a ReLU layer is 0) in i order; zs, rowOffsets: scratch of at least `in` entries.
+ */
+function nextLayer(zin: Float64Array, inWidth: number, Wl: Float64Array, bl: Float64Array, out: number, n: number, al: Float64Array, zs: Float64Array, rowOffsets: Int32Array): void {
+  for (let b = 0; b < n; b++) {
+    // z_l[b, :]: [in] (its nonzero entries) · W_{l+1}: [in, out] -> a_{l+1}[b, :]: [out], summed in i order.
+    let m = 0;
+    for (let i = 0; i < inWidth; i++) {
+      const zi = zin[b * inWidth + i];
+      if (zi === 0) continue;
+      zs[m] = zi;
+      rowOffsets[m++] = i * out;
+    }
+    const dst = b * out;
+    let k = 0;
+    for (; k + 5 <= out; k += 5) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+      for (let q = 0; q < m; q++) {
+        const zi = zs[q], o = rowOffsets[q] + k;
+        s0 += zi * Wl[o]; s1 += zi * Wl[o + 1]; s2 += zi * Wl[o + 2]; s3 += zi * Wl[o + 3]; s4 += zi * Wl[o + 4];
+      }
+      al[dst + k] = s0 + bl[k]; al[dst + k + 1] = s1 + bl[k + 1]; al[dst + k + 2] = s2 + bl[k + 2];
+      al[dst + k + 3] = s3 + bl[k + 3]; al[dst + k + 4] = s4 + bl[k + 4];
+    }
+    for (; k < out; k++) {
+      let acc = 0;
+      for (let q = 0; q < m; q++) acc += zs[q] * Wl[rowOffsets[q] + k];
+      al[dst + k] = acc + bl[k];
+    }
+  }
+}
+
+/**
  * Forward pass in float64 over the images `indices` of the split (all of it when null), keeping every
  * layer's activations. x = f32(p/255) as the book's float32 batches; weights are the model's float32
  * values; everything after that is float64, so a perturbed copy of any row is computed the same way.
@@ -190,7 +223,8 @@ export function buildSweepCache(net: Network, split: MnistSplit, indices: ArrayL
   const images = new Uint32Array(n);
   for (let b = 0; b < n; b++) {
     const image = indices === null ? b : indices[b];
-    assertShape(Number.isInteger(image) && image >= 0 && image < split.count, `buildSweepCache: index ${image} outside [0, ${split.count})`);
+    // the message is built only for a bad index (not 10,000 times)
+    if (!(Number.isInteger(image) && image >= 0 && image < split.count)) assertShape(false, `buildSweepCache: index ${image} outside [0, ${split.count})`);
     images[b] = image;
   }
   const t = new Uint8Array(n);
@@ -203,35 +237,8 @@ export function buildSweepCache(net: Network, split: MnistSplit, indices: ArrayL
   // Per row, the nonzero inputs z_{l}[b, i] (most of a ReLU layer is 0) and their row offsets in W.
   const zs = new Float64Array(Math.max(...widths)), rowOffsets = new Int32Array(Math.max(...widths));
   for (let l = 1; l < L; l++) {
-    const out = widths[l + 1], inWidth = widths[l];
-    const al = a[l], bl = Float64Array.from(net.layers[l].b), Wl = Float64Array.from(net.layers[l].W.data), zin = z[l - 1];
-    for (let b = 0; b < n; b++) {
-      // z_l[b, :]: [in] (its nonzero entries) · W_{l+1}: [in, out] -> a_{l+1}[b, :]: [out], summed in i order.
-      let m = 0;
-      for (let i = 0; i < inWidth; i++) {
-        const zi = zin[b * inWidth + i];
-        if (zi === 0) continue;
-        zs[m] = zi;
-        rowOffsets[m++] = i * out;
-      }
-      const dst = b * out;
-      let k = 0;
-      for (; k + 5 <= out; k += 5) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-        for (let q = 0; q < m; q++) {
-          const zi = zs[q], o = rowOffsets[q] + k;
-          s0 += zi * Wl[o]; s1 += zi * Wl[o + 1]; s2 += zi * Wl[o + 2]; s3 += zi * Wl[o + 3]; s4 += zi * Wl[o + 4];
-        }
-        al[dst + k] = s0 + bl[k]; al[dst + k + 1] = s1 + bl[k + 1]; al[dst + k + 2] = s2 + bl[k + 2];
-        al[dst + k + 3] = s3 + bl[k + 3]; al[dst + k + 4] = s4 + bl[k + 4];
-      }
-      for (; k < out; k++) {
-        let acc = 0;
-        for (let q = 0; q < m; q++) acc += zs[q] * Wl[rowOffsets[q] + k];
-        al[dst + k] = acc + bl[k];
-      }
-    }
-    if (l < L - 1) activateInto(relu, al, z[l]);
+    nextLayer(z[l - 1], widths[l], Float64Array.from(net.layers[l].W.data), Float64Array.from(net.layers[l].b), widths[l + 1], n, a[l], zs, rowOffsets);
+    if (l < L - 1) activateInto(relu, a[l], z[l]);
   }
 
   const sse = new Float64Array(n), cee = new Float64Array(n), correct = new Uint8Array(n), margin = new Float64Array(n);
