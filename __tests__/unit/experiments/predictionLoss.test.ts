@@ -13,21 +13,12 @@ import {
   type PredictionInput,
 } from '../../../src/experiments/predictionLoss';
 import { writeFixtureDir, removeDir } from '../../helpers/idxFixture';
+import { userErrorOf } from '../../helpers/cli';
 
 const F = (name: string) => path.join(__dirname, '../../fixtures/loss', name);
 const NO_DATA = { source: 'idx' as const, env: {} };
 
-function errorOf(f: () => unknown, exitCode: number): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(exitCode);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = userErrorOf;
 
 function lossOf(y: string, t: string, opts = { fromLogits: false, compare: false }) {
   const pred = resolvePredictions(y);

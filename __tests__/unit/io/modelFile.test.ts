@@ -13,22 +13,13 @@ import type { Network } from '../../../src/nn/network';
 import { predict } from '../../../src/nn/network';
 import { networkFromTensors, tensorsFromNetwork, type NamedTensor } from '../../../src/nn/params';
 import { argmaxRows } from '../../../src/tensor';
+import { userErrorOf } from '../../helpers/cli';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 const BOOK_PKL = join(FIXTURES, 'book-ch03-sample_weight.pkl');
 const BOOK_ST = join(FIXTURES, 'book-ch03.safetensors');
 
-function errorOf(f: () => unknown, exitCode: number = ExitCode.Data): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(exitCode);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = userErrorOf;
 
 /** A valid 784-H-10 parameter map with small distinct values; override entries to break it. */
 function params(hidden = 3, overrides: Record<string, NamedTensor | undefined> = {}): Map<string, NamedTensor> {

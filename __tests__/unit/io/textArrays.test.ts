@@ -4,22 +4,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExitCode, MnistLossError } from '../../../src/errors';
 import { parseCsvArray, parseInlineList, parseJsonArray, parseNumberToken } from '../../../src/io/textArrays';
+import { userErrorOf } from '../../helpers/cli';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/loss');
 const bytes = (s: string) => new TextEncoder().encode(s);
 const Y_SMALL = [0.1, 0.2, 0.3, 0.4, 0.7, 0.1, 0.1, 0.1, 0.25, 0.25, 0.25, 0.25, 0.0, 0.5, 0.5008, 0.0, 1.0, 0.0, 0.0, 0.0];
 
-function errorOf(f: () => unknown, exitCode: number = ExitCode.Data): MnistLossError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MnistLossError);
-    expect((e as MnistLossError).exitCode).toBe(exitCode);
-    expect((e as MnistLossError).hint).toBeTruthy();
-    return e as MnistLossError;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = userErrorOf;
 
 describe('parseNumberToken', () => {
   it('reads decimals, exponents and numpy\'s nan / inf spellings; nothing else', () => {
