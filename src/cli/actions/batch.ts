@@ -8,17 +8,13 @@ import { renderDigits } from '../../report/digits';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import type { BatchOptions, BatchRaw } from '../commands/batch';
+import { terminalWidth } from '../terminal';
 
 /** The numpy call that draws the same indices. */
 export function numpyEquivalent(seed: number, n: number, size: number, replace: boolean): string {
   return `np.random.seed(${seed}); np.random.choice(${n}, ${size}${replace ? '' : ', replace=False'})`;
 }
 
-/** Terminal width for --show: $COLUMNS when it is a sensible number, else 80. */
-function terminalWidth(io: Io): number {
-  const columns = Number(io.env.COLUMNS);
-  return Number.isInteger(columns) && columns >= 20 ? columns : 80;
-}
 
 export function runBatch(opts: BatchOptions, raw: BatchRaw, io: Io): void {
   // reads the labels and only the sampled images (the train split's image file is 47 MB)
@@ -27,7 +23,7 @@ export function runBatch(opts: BatchOptions, raw: BatchRaw, io: Io): void {
   io.out(
     opts.json
       ? JSON.stringify({ split: opts.split, seed: opts.seed, size: opts.size, replace: opts.replace, indices: Array.from(indices), labels }) + '\n'
-      : renderBatch(opts, split, indices, io.color && opts.color, terminalWidth(io)),
+      : renderBatch(opts, split, indices, io.color && opts.color, terminalWidth(io.env)),
   );
 }
 

@@ -6,13 +6,14 @@ import { describeSource, loadSplit, loadSplitSample, type LoadedSplit, type Spli
 import type { DataOptions } from '../../data/types';
 import { checkError, dataError } from '../../errors';
 import { evaluateParallel, startEvalWorker, type EvalResult, type EvalWorker } from '../../experiments/evaluate';
-import { fileExists } from '../../io/files';
-import { readModel, type LoadedModel } from '../../io/modelFile';
+import type { LoadedModel } from '../../io/modelFile';
 import { Mt19937 } from '../../rng/mt19937';
 import { evalJson, renderEvalReport, thresholdFailure, type EvalContext, type Threshold } from '../../report/evalReport';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import type { EvalOptions, Gate } from '../commands/eval';
+import { terminalWidth } from '../terminal';
+import { loadModelOption } from './shared';
 
 /**
  * From this many images on, `--threads auto` hands part of them to a second thread: below it the worker's
@@ -36,9 +37,7 @@ function threadsFor(opts: EvalOptions, n: number): number {
 
 /** Loads the model and the split, draws the sample, evaluates. */
 async function loadAndEvaluate(opts: EvalOptions, data: DataOptions, worker: EvalWorker | undefined) {
-  if (opts.modelIsDefault && !fileExists(opts.model))
-    throw dataError(`no --model given and the bundled model is missing: ${opts.model}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
-  const model = readModel(opts.model, opts.activation);
+  const { model } = loadModelOption(opts.modelIsDefault ? undefined : opts.model, opts.activation);
   const inputs = model.net.layers[0].W.rows;
   const checkShape = (shape: SplitShape): void => {
     if (shape.rows * shape.cols !== inputs)
@@ -73,11 +72,6 @@ function evalContext(opts: EvalOptions, model: LoadedModel, split: LoadedSplit):
   };
 }
 
-/** Terminal width for --worst drawings: $COLUMNS when it is a sensible number, else 80. */
-function terminalWidth(io: Io): number {
-  const columns = Number(io.env.COLUMNS);
-  return Number.isInteger(columns) && columns >= 20 ? columns : 80;
-}
 
 export async function runEval(opts: EvalOptions, data: DataOptions, io: Io): Promise<void> {
   // start the second thread first: it boots while the model and the data load
@@ -87,7 +81,7 @@ export async function runEval(opts: EvalOptions, data: DataOptions, io: Io): Pro
     const { model, split, result } = await loadAndEvaluate(opts, data, worker);
     const thresholds = checkThresholds(result, opts.gates);
     const ctx = evalContext(opts, model, split);
-    io.out(opts.json ? evalJson(result, ctx, thresholds, opts.confusion) : renderEvalReport(result, ctx, thresholds, opts.confusion, createStyle(io.color && opts.color), terminalWidth(io)));
+    io.out(opts.json ? evalJson(result, ctx, thresholds, opts.confusion) : renderEvalReport(result, ctx, thresholds, opts.confusion, createStyle(io.color && opts.color), terminalWidth(io.env)));
     const failed = thresholds.filter((t) => !t.passed);
     // main() prints "mnist-loss: <message>"; joining with "\nmnist-loss: " gives one such line per failed gate.
     if (failed.length > 0) throw checkError(failed.map(thresholdFailure).join('\nmnist-loss: '));

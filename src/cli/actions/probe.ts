@@ -9,7 +9,8 @@ import { createStyle } from '../../report/style';
 import { probeJson, renderProbeReport, type ProbeContext } from '../../report/sweepReport';
 import type { Io } from '../io';
 import type { ProbeRaw } from '../commands/probe';
-import { architecture, charsetFor, loadImages, loadModelOption } from './shared';
+import { architecture, loadImages, loadModelOption } from './shared';
+import { charsetFor } from '../terminal';
 
 export function runProbe(raw: ProbeRaw & { seed: number }, io: Io): void {
   const { file, label, model } = loadModelOption(raw.model, raw.activation);

@@ -8,7 +8,6 @@ import { fileExists, packageRoot } from '../../io/files';
 import { readModel, type LoadedModel } from '../../io/modelFile';
 import type { Activation } from '../../nn/network';
 import { Mt19937 } from '../../rng/mt19937';
-import type { Charset } from '../../report/chart';
 import type { Io } from '../io';
 import { DEFAULT_SEED } from '../options';
 import { BUNDLED_MODEL, type ModelImagesRaw } from '../commands/shared';
@@ -35,15 +34,4 @@ export function loadImages(raw: ModelImagesRaw, env: Io['env']): { split: Loaded
 /** "784-50-10 sigmoid". */
 export function architecture(model: LoadedModel): string {
   return `${[model.net.layers[0].W.rows, ...model.net.layers.map((l) => l.W.cols)].join('-')} ${model.activation}`;
-}
-
-/** Unicode unless --ascii or a dumb terminal. */
-export function charsetFor(ascii: boolean, env: Io['env']): Charset {
-  return ascii || env.TERM === 'dumb' ? 'ascii' : 'unicode';
-}
-
-/** Terminal width: $COLUMNS when it is a sensible number, else 80. */
-export function terminalWidth(env: Io['env']): number {
-  const columns = Number(env.COLUMNS);
-  return Number.isInteger(columns) && columns >= 40 ? columns : 80;
 }

@@ -8,7 +8,8 @@ import { createStyle } from '../../report/style';
 import { renderSweepReport, sweepCsv, sweepJson, sweepSvg, type SweepContext } from '../../report/sweepReport';
 import type { Io } from '../io';
 import { DEFAULT_SWEEP_HALF_RANGE, type SweepOptions, type SweepRaw } from '../commands/sweep';
-import { architecture, charsetFor, loadImages, loadModelOption, terminalWidth } from './shared';
+import { architecture, loadImages, loadModelOption } from './shared';
+import { charsetFor, terminalWidth } from '../terminal';
 
 /** The swept range: as given, or the default ±2 around the model's weight. */
 export function sweepRange(opts: SweepOptions, param: ParamElement): { from: number; to: number } {
@@ -31,5 +32,5 @@ export function runSweep(opts: SweepOptions, raw: SweepRaw, io: Io): void {
   if (opts.plot !== null) { writeFileAtomic(opts.plot, sweepSvg(result, ctx)); io.err(`wrote ${opts.plot}\n`); }
   if (opts.output === 'json') io.out(sweepJson(result, ctx));
   else if (opts.output === 'csv') io.out(sweepCsv(result));
-  else io.out(renderSweepReport(result, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env) }));
+  else io.out(renderSweepReport(result, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env, 40) }));
 }

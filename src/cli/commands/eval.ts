@@ -10,16 +10,10 @@ import { packageRoot } from '../../io/files';
 import type { Activation } from '../../nn/network';
 import type { Threshold } from '../../report/evalReport';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parseFraction, parseNonNegativeNumber, parsePositiveInt, parseSeed, parseThreads, type CommonOptions } from '../options';
-import { BUNDLED_MODEL } from './shared';
+import { addCommonOptions, addExample, DEFAULT_SEED, parseFraction, parseNonNegativeNumber, parsePositiveInt, parseThreads } from '../options';
+import { addModelSampleOptions, BUNDLED_MODEL, type ModelSampleRaw } from './shared';
 
-export interface EvalRaw extends CommonOptions {
-  model?: string;
-  activation?: Activation;
-  split: SplitName;
-  size?: number;
-  seed?: number;
-  replace: boolean;
+export interface EvalRaw extends ModelSampleRaw {
   confusion: boolean;
   worst?: number;
   minAccuracy?: number;
@@ -83,13 +77,8 @@ export function validateEval(raw: EvalRaw): EvalOptions {
 export function registerEval(program: Command, io: Io): void {
   const cmd = program
     .command('eval')
-    .description('SSE, CEE (mean per image) and accuracy of a model on the test or train split, or a seeded sample of it; CI gates')
-    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
-    .addOption(program.createOption('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
-    .addOption(program.createOption('--split <name>', 'which split to evaluate').choices(['test', 'train']).default('test'))
-    .option('--size <n>', 'evaluate a seeded sample of n images instead of the whole split', parsePositiveInt)
-    .option('--seed <n>', `seed of the sample, as np.random.seed (default ${DEFAULT_SEED}; needs --size)`, parseSeed)
-    .option('--no-replace', 'sample without replacement (np.random.choice(..., replace=False))')
+    .description('SSE, CEE (mean per image) and accuracy of a model on the test or train split, or a seeded sample of it; CI gates');
+  addModelSampleOptions(cmd, `seed of the sample, as np.random.seed (default ${DEFAULT_SEED}; needs --size)`)
     .option('--confusion', 'show the confusion matrix (rows: label, columns: prediction)', false)
     .option('--worst <k>', 'draw the k images with the lowest probability of their true class', parsePositiveInt)
     .option('--min-accuracy <x>', 'exit 4 when accuracy < x (0..1)', parseFraction)

@@ -9,26 +9,34 @@ import { addCommonOptions, parsePositiveInt, parseSeed, type CommonOptions } fro
 /** The bundled model, relative to the package root: the default for --model. */
 export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
 
-/** Flags sweep, probe and demo share: which model, which images. */
-export interface ModelImagesRaw extends CommonOptions {
+/** Flags eval, sweep, probe and demo share: which model, which images. */
+export interface ModelSampleRaw extends CommonOptions {
   model?: string;
   activation?: Activation;
   split: SplitName;
   size?: number;
   seed?: number;
   replace: boolean;
+}
+
+/** ModelSampleRaw plus the --ascii of the commands that draw charts (sweep, probe, demo). */
+export interface ModelImagesRaw extends ModelSampleRaw {
   ascii: boolean;
 }
 
-/** Adds --model, --activation, --split, --size, --seed, --no-replace, --ascii and the common flags. */
-export function addModelImagesOptions(cmd: Command, seedText: string): Command {
-  cmd
+/** Adds --model, --activation, --split, --size, --seed and --no-replace (not the common flags). */
+export function addModelSampleOptions(cmd: Command, seedText: string): Command {
+  return cmd
     .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
     .addOption(cmd.createOption('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
     .addOption(cmd.createOption('--split <name>', 'which split').choices(['test', 'train']).default('test'))
     .option('--size <n>', 'use a seeded sample of n images instead of the whole split', parsePositiveInt)
     .option('--seed <n>', seedText, parseSeed)
-    .option('--no-replace', 'sample without replacement (np.random.choice(..., replace=False))')
-    .option('--ascii', 'plain ASCII charts instead of Unicode braille and blocks', false);
+    .option('--no-replace', 'sample without replacement (np.random.choice(..., replace=False))');
+}
+
+/** addModelSampleOptions, then --ascii and the common flags. */
+export function addModelImagesOptions(cmd: Command, seedText: string): Command {
+  addModelSampleOptions(cmd, seedText).option('--ascii', 'plain ASCII charts instead of Unicode braille and blocks', false);
   return addCommonOptions(cmd);
 }
