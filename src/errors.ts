@@ -43,3 +43,28 @@ export function dataError(message: string, hint?: string): MnistLossError {
 export function checkError(message: string, hint?: string): MnistLossError {
   return new MnistLossError(message, ExitCode.Check, hint);
 }
+
+/** How many characters of one untrusted value (a path, a pickle name, a CSV cell) a message quotes at most. */
+export const MAX_QUOTED_CHARS = 200;
+
+// C0 controls, DEL, C1 controls, the Unicode line/paragraph separators and the bidirectional overrides:
+// each could split the one-line message, move the cursor or recolour the terminal.
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * An untrusted string made safe for a one-line message: control characters escaped (\n, \t, \r, \xHH,
+ * \uHHHH) and at most `max` characters kept, the rest counted ("…(+N more characters)").
+ * Adds no quotes: callers quote where the message needs them.
+ */
+export function printable(value: string, max = MAX_QUOTED_CHARS): string {
+  const chars = Array.from(value);
+  const kept = chars.length > max ? chars.slice(0, max).join('') : value;
+  const escaped = kept.replace(UNPRINTABLE, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+  return chars.length > max ? `${escaped}…(+${chars.length - max} more characters)` : escaped;
+}
