@@ -157,13 +157,17 @@ describe('mnist-loss train and Ctrl-C', () => {
 });
 
 describe('the bundled model (data/model.safetensors, made by `npm run model`)', () => {
-  it('scores at least 0.97 on the real MNIST test split, and records the command that package.json runs', () => {
+  // numpy on the same file and the IDX test split (__tests__/fixtures/models/bundled_model_numpy.py):
+  //   {"correct": 9750, "cee": 0.07923819869756699}
+  it('scores what numpy computes for it on the real MNIST test split, and records the command that package.json runs', () => {
     const file = path.resolve(__dirname, '../../data/model.safetensors');
     const r = run(['eval', '--model', file, '--json']);
     expect(r.status).toBe(0);
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ split: 'test', n: 10000, activation: 'relu', layers: [784, 100, 10] });
-    expect(json.accuracy).toBeGreaterThanOrEqual(0.97);
+    expect(json.correct).toBe(9750);
+    expect(json.accuracy).toBe(0.975);
+    expect(json.cee).toBeCloseTo(0.07923819869756699, 6);
     const { metadata } = readModel(file);
     const script: string = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')).scripts.model;
     expect(script).toBe(`npm run build && node dist/bin/${metadata.command} --out data/model.safetensors`.replace('dist/bin/mnist-loss train', 'dist/bin/mnist-loss.js train'));
