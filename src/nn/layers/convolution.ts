@@ -70,7 +70,8 @@ export class Convolution implements Layer {
       for (let k = 0; k < K; k++) {
         const v = col[r * K + k];
         if (v === 0) continue;
-        for (let f = 0; f < FN; f++) acc[f] += v * colW[k * FN + f];
+        const rowK = k * FN;
+        for (let f = 0; f < FN; f++) acc[f] += v * colW[rowK + f];
       }
       const n = Math.floor(r / P), p = r - n * P;
       for (let f = 0; f < FN; f++) y.data[(n * FN + f) * P + p] = round(acc[f]) + this.b[f];
@@ -86,7 +87,7 @@ export class Convolution implements Layer {
     checkDout(dout, this.outShape, 'Convolution');
     const g = this.geometry as Im2colShape;
     const col = this.col as Real;
-    const [FN, , OH, OW] = this.outShape as number[];
+    const [, FN, OH, OW] = this.outShape as number[];
     const K = g.C * g.FH * g.FW, P = OH * OW, R = g.N * P;
     this.dW.fill(0);
     this.db.fill(0);
