@@ -23,3 +23,4 @@ export * from './experiments/probe';
 export * from './experiments/demo';
 export * from './nn/fastForward';
 export * from './experiments/evaluate';
+export * from './nn/layers';
