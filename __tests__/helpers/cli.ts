@@ -55,5 +55,5 @@ export function userErrorOf(f: () => unknown, exitCode: number = ExitCode.Data):
 
 /** Fails fast with the fix when dist/ has not been built (npm test builds it in pretest). */
 export function requireBuiltCli(): void {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npx tsc -p . (npm test does it in pretest)`);
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build (npm test does it in pretest)`);
 }
