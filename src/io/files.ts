@@ -187,7 +187,7 @@ function openRegularFile(file: string, what: string, maxBytes: number, layer: Fs
     if (!s.isFile()) throw notRegularFile(file, what, s);
     if (s.size > maxBytes)
       throw dataError(
-        `${what} ${printable(file)} is ${s.size} bytes, more than the ${describeBytes(maxBytes)} mnist-loss reads for a ${what}`,
+        `${what} ${printable(file)} is ${s.size} bytes, more than the ${describeBytes(maxBytes)} mnist-loss reads for ${what}s`,
         'check that this is the right file (README lists each limit)',
       );
     return { fd, size: s.size };
