@@ -301,14 +301,21 @@ function gunzipHead(bytes: Uint8Array, name: string, n: number, maxBytes: number
  * at the size it announced instead of filling memory.
  */
 export function gunzipAnnounced(bytes: Uint8Array, name: string, headBytes: number, maxBytes: number, sizeOf: (head: Uint8Array) => number): Uint8Array {
-  const size = sizeOf(gunzipHead(bytes, name, headBytes, maxBytes));
+  const head = gunzipHead(bytes, name, headBytes, maxBytes);
+  // a stream that ends within headBytes is inflated whole first, so a truncated or corrupt one says so
+  const size = sizeOf(head.length < headBytes ? gunzipAtMost(bytes, name, headBytes, `${headBytes} bytes`) : head);
   if (!(size <= maxBytes))
     throw dataError(`${printable(name)}: its header announces ${size} bytes, more than the ${describeBytes(maxBytes)} mnist-loss reads for this file`, GZIP_HINT);
+  return gunzipAtMost(bytes, name, size, `the ${size} bytes its header announces`);
+}
+
+/** The whole gzip stream, at most maxBytes of it (a stream inflating to more is an error naming `limit`). */
+function gunzipAtMost(bytes: Uint8Array, name: string, maxBytes: number, limit: string): Uint8Array {
   try {
-    const out = zlib().gunzipSync(bytes, { maxOutputLength: Math.max(1, size) });
+    const out = zlib().gunzipSync(bytes, { maxOutputLength: Math.max(1, maxBytes) });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
-    if (isTooLarge(e)) throw dataError(`${printable(name)}: gzip data inflates to more than the ${size} bytes its header announces`, GZIP_HINT);
+    if (isTooLarge(e)) throw dataError(`${printable(name)}: gzip data inflates to more than ${limit}`, GZIP_HINT);
     throw dataError(`${printable(name)}: corrupt or truncated gzip data (${(e as Error).message})`, 'download the file again');
   }
 }

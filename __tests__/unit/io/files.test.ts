@@ -341,6 +341,8 @@ describe('gunzipAnnounced: inflates no more than the header announces', () => {
   it('truncated or corrupt gzip data is a data error', () => {
     const gz = zlib.gzipSync(withHeader(1004, ramp(1000)));
     expect(userErrorOf(() => gunzipAnnounced(gz.subarray(0, gz.length - 8), 'cut.gz', 4, 1 << 20, announced)).message).toMatch(/^cut\.gz: corrupt or truncated gzip data/);
+    // cut before the header's 4 bytes came out: still "truncated gzip", not a 0-byte header
+    for (const cut of [7, 10, 12]) expect(userErrorOf(() => gunzipAnnounced(gz.subarray(0, cut), 'cut.gz', 4, 1 << 20, announced)).message).toMatch(/^cut\.gz: corrupt or truncated gzip data/);
   });
 });
 
