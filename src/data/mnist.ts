@@ -148,7 +148,8 @@ function readLabels(source: DataSourceInfo, split: SplitName, labelsName: string
 
 /**
  * Loads one split (and only that one: `test` never reads the 47 MB train file) into raw bytes.
- * Checks the IDX headers against the file sizes, images against labels in count, and labels in 0..9.
+ * Checks the IDX headers against the file sizes, images against labels in count, and labels in 0..9;
+ * refuses a split with no images unless load.allowEmpty (info).
  */
 export function loadSplit(opts: DataOptions, split: SplitName, load: LoadOptions = {}): LoadedSplit {
   const source = resolveDataSource(opts);
