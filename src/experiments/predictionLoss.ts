@@ -12,6 +12,12 @@ import { softmaxRowsFloat64 } from '../nn/activations';
 import { compareCrossEntropy, type ConventionResult, type FloatKind } from '../nn/frameworkLosses';
 import { countCorrect, crossEntropyErrorMean, sumSquaredErrorSum, type Predictions, type Teacher } from '../nn/losses';
 
+/**
+ * The largest predictions or labels file read (.npy, .csv, .json): 256 MiB, checked by fstat before reading.
+ * A 60000 x 10 float64 array is 4.8 MB as .npy and about 15 MB as CSV at full precision.
+ */
+export const MAX_PREDICTION_BYTES = 256 * 1024 * 1024;
+
 /** Row sums of probabilities may be off 1 by this much (float32 files, rounded CSV) before they are refused. */
 export const ROW_SUM_TOLERANCE = 1e-3;
 
@@ -38,7 +44,7 @@ export function readNumericArray(file: string, what: string): NumericArray {
   const ext = path.extname(file).toLowerCase();
   let bytes: Uint8Array;
   try {
-    bytes = readBytes(file, what);
+    bytes = readBytes(file, what, MAX_PREDICTION_BYTES);
   } catch (e) {
     // readBytes names the path; add what the flag accepts.
     if (e instanceof MnistLossError) throw new MnistLossError(e.message, e.exitCode, `${e.hint ? `${e.hint}; ` : ''}${FORMATS_HINT}`);

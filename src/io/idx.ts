@@ -28,11 +28,11 @@ export interface IdxHeader {
 export const IDX_MAX_HEADER = 4 + 4 * 255;
 
 /**
- * Parses an unsigned-byte IDX header from the file's first min(fileLength, IDX_MAX_HEADER) bytes (`head`) and
- * checks it against the whole file's length: magic, data type, header length, header-size-vs-file-size.
- * Lets a reader fetch only some of the data once the header is trusted.
+ * Parses an unsigned-byte IDX header from the file's first min(fileLength, IDX_MAX_HEADER) bytes (`head`):
+ * magic, data type and header length (against fileLength), and the size the header announces for the
+ * whole file (offset + the product of the dims; a float64 product, exact up to 2^53).
  */
-export function parseIdxHeader(head: Uint8Array, fileLength: number, name: string): IdxHeader {
+function parseIdxHead(head: Uint8Array, fileLength: number, name: string): IdxHeader & { readonly size: number } {
   const hint = 'the file is not an MNIST IDX file or is damaged: download it again';
   if (fileLength < 4)
     throw dataError(`${name}: truncated header: an IDX file starts with a 4-byte magic number, found ${fileLength} bytes`, hint);
@@ -49,18 +49,38 @@ export function parseIdxHeader(head: Uint8Array, fileLength: number, name: strin
   if (fileLength < offset)
     throw dataError(`${name}: truncated header: magic ${hex(magic, 8)} announces ${ndim} dimensions, so a ${offset}-byte header; the file has ${fileLength} bytes`, hint);
   const dims: number[] = [];
-  let size = 1; // a float64 product: exact up to 2^53, and any lie beyond that still differs from the file length
+  let size = 1; // any lie beyond 2^53 still differs from the file length
   for (let i = 0; i < ndim; i++) {
     dims.push(view.getUint32(4 + 4 * i));
     size *= dims[i];
   }
+  return { dims, offset, size };
+}
+
+/**
+ * Parses an unsigned-byte IDX header from the file's first min(fileLength, IDX_MAX_HEADER) bytes (`head`) and
+ * checks it against the whole file's length: magic, data type, header length, header-size-vs-file-size.
+ * Lets a reader fetch only some of the data once the header is trusted.
+ */
+export function parseIdxHeader(head: Uint8Array, fileLength: number, name: string): IdxHeader {
+  const { dims, offset, size } = parseIdxHead(head, fileLength, name);
   const found = fileLength - offset;
   if (found !== size)
     throw dataError(
       `${name}: header says ${dims.length > 1 ? `${dims.join('x')} = ` : ''}${size} data bytes, so ${offset + size} bytes in all; the file has ${fileLength} (${found} data bytes)`,
-      found < size ? 'the file is truncated: download it again' : hint,
+      found < size ? 'the file is truncated: download it again' : 'the file is not an MNIST IDX file or is damaged: download it again',
     );
   return { dims, offset };
+}
+
+/**
+ * The whole file's length an IDX header announces (header + the product of the dims), from the first
+ * min(length, IDX_MAX_HEADER) bytes of the file, before the rest exists (e.g. inside a gzip stream).
+ * Checks magic, data type and header length as parseIdxHeader does.
+ */
+export function idxAnnouncedLength(head: Uint8Array, name: string): number {
+  const { offset, size } = parseIdxHead(head, head.length, name);
+  return offset + size;
 }
 
 /**

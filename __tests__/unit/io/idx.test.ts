@@ -2,7 +2,7 @@
 // big-endian uint32 dims, then the data), and every error path a damaged file can take.
 import { ExitCode, MnistLossError } from '../../../src/errors';
 import { userErrorOf } from '../../helpers/cli';
-import { IDX_MAX_HEADER, parseIdx, parseIdxHeader, parseIdxWithDims, serializeIdx } from '../../../src/io/idx';
+import { idxAnnouncedLength, IDX_MAX_HEADER, parseIdx, parseIdxHeader, parseIdxWithDims, serializeIdx } from '../../../src/io/idx';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 
@@ -91,6 +91,17 @@ describe('parseIdxHeader (the first bytes of a file, checked against its whole l
     const fromHeader = dataErrorOf(() => parseIdxHeader(head, 27, 'x'));
     expect(fromHeader.message).toBe('x: header says 2x2x3 = 12 data bytes, so 28 bytes in all; the file has 27 (11 data bytes)');
     expect(dataErrorOf(() => parseIdx(whole, 'x')).message).toBe(fromHeader.message);
+  });
+
+  it('idxAnnouncedLength: the whole length the header announces, from the header alone (for a gzip stream)', () => {
+    expect(idxAnnouncedLength(head, 'x')).toBe(16 + 2 * 2 * 3);
+    // 60000 x 28 x 28 = 47040000 data bytes + 16; 0xffffffff x 28 x 28 images = 3367254359280 + 16, no overflow into a small number
+    expect(idxAnnouncedLength(bytes(0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28), 'x')).toBe(47040016);
+    expect(idxAnnouncedLength(bytes(0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 28, 0, 0, 0, 28), 'x')).toBe(3367254359296);
+    expect(dataErrorOf(() => idxAnnouncedLength(bytes(0, 0, 8, 3, 0, 0, 0, 2), 'x')).message).toBe(
+      'x: truncated header: magic 0x00000803 announces 3 dimensions, so a 16-byte header; the file has 8 bytes',
+    );
+    expect(dataErrorOf(() => idxAnnouncedLength(bytes(0x1f, 0x8b, 8, 0), 'x')).message).toMatch(/^x: not an IDX file/);
   });
 
   it('IDX_MAX_HEADER is the longest header: 4 + 4 · 255 bytes', () => {

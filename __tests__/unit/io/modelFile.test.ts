@@ -56,8 +56,8 @@ describe('the two book files', () => {
   // The book's ch03/neuralnet_mnist.py prints "Accuracy:0.9352" (9352 of 10000) for this network.
   // The two networks are bit-identical (above), so one forward pass stands for both files.
   (testImages && existsSync(testImages) ? it : it.skip)('reach the book\'s accuracy 0.9352 on the 10,000 test images', () => {
-    const images = parseIdx(readBytes(testImages!), 'images');
-    const labels = parseIdx(readBytes(join(dataDir!, 'data', 't10k-labels-idx1-ubyte')), 'labels');
+    const images = parseIdx(readBytes(testImages!, 'images', 64 * 1024 * 1024), 'images');
+    const labels = parseIdx(readBytes(join(dataDir!, 'data', 't10k-labels-idx1-ubyte'), 'labels', 64 * 1024 * 1024), 'labels');
     const x = { rows: 10_000, cols: 784, data: new Float32Array(10_000 * 784) };
     for (let i = 0; i < x.data.length; i++) x.data[i] = images.data[i] / 255; // the book: x_test / 255 as float32
     const predicted = argmaxRows(predict(pkl.net, x));

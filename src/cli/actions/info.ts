@@ -29,7 +29,7 @@ export function collectInfo(opts: DataOptions, now: () => number): InfoReport {
   const files: Partial<Record<SplitName, readonly string[]>> = {};
   for (const name of availableSplits(source)) {
     const start = now();
-    const split = loadSplit(opts, name);
+    const split = loadSplit(opts, name, { allowEmpty: true }); // info reports an empty split; other commands refuse it
     const loadMs = Math.round((now() - start) * 10) / 10;
     splits[name] = { count: split.count, rows: split.rows, cols: split.cols, labelCounts: labelCounts(split.labels), loadMs };
     files[name] = split.files;

@@ -2,7 +2,7 @@
 // over the range, and write the table, chart, JSON, CSV or SVG. Loaded only when sweep runs.
 import { steepestFirstLayerWeight } from '../../experiments/probe';
 import { buildSweepCache, linspace, sweepParameter } from '../../experiments/sweep';
-import { writeFileAtomic } from '../../io/files';
+import { prepareOutput, writeFileAtomic } from '../../io/files';
 import { resolveParamRef, type ParamElement } from '../../nn/paramRef';
 import { createStyle } from '../../report/style';
 import { renderSweepReport, sweepCsv, sweepJson, sweepSvg, type SweepContext } from '../../report/sweepReport';
@@ -19,6 +19,7 @@ export function sweepRange(opts: SweepOptions, param: ParamElement): { from: num
 }
 
 export function runSweep(opts: SweepOptions, raw: SweepRaw, io: Io): void {
+  if (opts.plot !== null) prepareOutput(opts.plot); // an unwritable --plot fails now, not after the sweep
   const { file, label, model } = loadModelOption(raw.model, raw.activation);
   const { split, indices, seed } = loadImages(raw, io.env);
   const cache = buildSweepCache(model.net, split, indices);

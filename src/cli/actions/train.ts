@@ -5,7 +5,7 @@ import { describeSource, loadSplit } from '../../data/mnist';
 import type { MnistSplit } from '../../data/types';
 import { ExitCode, MnistLossError, usageError } from '../../errors';
 import { iterationsPerEpoch, trainSteps, type EpochRecord, type TrainConfig } from '../../experiments/train';
-import { writeModel } from '../../io/modelFile';
+import { prepareModelOutput, writeModel } from '../../io/modelFile';
 import { describeInit } from '../../nn/init';
 import type { Network } from '../../nn/network';
 import {
@@ -27,6 +27,7 @@ export function canonicalCommand(opts: TrainOptions): string {
 }
 
 export async function runTrain(opts: TrainOptions, raw: TrainRaw, io: Io): Promise<void> {
+  if (opts.out !== null) prepareModelOutput(opts.out); // an unwritable --out fails now, not after the run
   const dataOptions = { data: raw.data, source: raw.source, env: io.env };
   const train = loadSplit(dataOptions, 'train');
   const test = loadSplit(dataOptions, 'test');
