@@ -3,8 +3,11 @@
 // kernel is a broken install, not bad input.
 import { fileExists, readBytes } from './files';
 
+/** A kernel module is a few kilobytes; anything near this size is not one of ours. */
+const MAX_KERNEL_BYTES = 16 * 1024 * 1024;
+
 /** The first of `candidates` that exists, with its bytes, or null when none does (the kernels are not built). */
 export function readKernelBinary(candidates: readonly string[]): { readonly file: string; readonly bytes: Uint8Array } | null {
-  for (const file of candidates) if (fileExists(file)) return { file, bytes: readBytes(file, 'kernel file') };
+  for (const file of candidates) if (fileExists(file)) return { file, bytes: readBytes(file, 'kernel file', MAX_KERNEL_BYTES) };
   return null;
 }
