@@ -1,7 +1,7 @@
 // Model files -> Network and back: picks the parser by content (magic bytes) or extension, settles the
 // activation (--activation flag, the file's metadata, or the book's sigmoid), writes safetensors atomically.
 // The book reads ch03/sample_weight.pkl with pickle.load; this reads it (and safer formats) without Python.
-import { dataError, usageError } from '../errors';
+import { dataError, printable, usageError } from '../errors';
 import type { Activation, Network } from '../nn/network';
 import { networkFromTensors, tensorsFromNetwork, type NamedTensor } from '../nn/params';
 import { inflateRawBytes, readBytes, writeFileAtomic } from './files';
@@ -56,14 +56,14 @@ export function detectModelFormat(bytes: Uint8Array, file: string): ModelFormat 
 
 function checkActivation(value: string, file: string): Activation {
   if (!(ACTIVATIONS as readonly string[]).includes(value))
-    throw dataError(`${file}: metadata says activation ${JSON.stringify(value)}, expected "sigmoid" or "relu"`, 'pass --activation sigmoid|relu to override it');
+    throw dataError(`${file}: metadata says activation "${printable(value)}", expected "sigmoid" or "relu"`, 'pass --activation sigmoid|relu to override it');
   return value as Activation;
 }
 
 function floatTensor(key: string, t: { shape: readonly number[]; dtype: string; data: ArrayLike<number> }, file: string): NamedTensor {
   // By dtype, not array type: parseNpy returns int64 as Float64Array and float16 as Float32Array (exact).
   if (!/^[<>=|]?f[248]$/.test(t.dtype) || !(t.data instanceof Float32Array || t.data instanceof Float64Array))
-    throw dataError(`${file}: ${key} has dtype ${t.dtype}; expected float32 or float64`, "convert it first, e.g. W.astype('float32')");
+    throw dataError(`${file}: ${printable(key)} has dtype ${printable(t.dtype)}; expected float32 or float64`, "convert it first, e.g. W.astype('float32')");
   return { shape: t.shape, data: t.data };
 }
 

@@ -81,7 +81,7 @@ const MAX_LISTED_NAMES = 10;
 
 /** Names from a file, each made printable, at most MAX_LISTED_NAMES of them before "and N more". */
 function listNames(names: readonly string[], show: (name: string) => string = printable): string {
-  const listed = names.slice(0, MAX_LISTED_NAMES).map(show).join(', ');
+  const listed = names.slice(0, MAX_LISTED_NAMES).map((n) => show(n)).join(', ');
   return names.length > MAX_LISTED_NAMES ? `${listed} and ${names.length - MAX_LISTED_NAMES} more` : listed;
 }
 
