@@ -64,7 +64,7 @@ describe('parseCsvArray', () => {
     expect(errorOf(() => parseCsvArray(bytes('0.1,0.9\n0.2,abc\n'), 'x.csv')).message).toBe("x.csv: line 2, column 2 is 'abc', not a number");
     expect(errorOf(() => parseCsvArray(bytes(''), 'z.csv')).message).toMatch(/^z\.csv: no numbers found/);
     expect(errorOf(() => parseCsvArray(bytes('a,b\n'), 'h.csv')).message).toMatch(/^h\.csv: no numbers found/);
-    expect(errorOf(() => parseCsvArray(Uint8Array.of(0xff, 0xfe, 0x00), 'b.csv')).message).toBe('b.csv: not UTF-8 text');
+    expect(errorOf(() => parseCsvArray(Uint8Array.of(0xff, 0xfe, 0x00), 'b.csv')).message).toBe('b.csv: line 1 is not UTF-8 text');
   });
 
   it('a header that mixes names and numbers is a bad cell, not a header', () => {
