@@ -38,9 +38,11 @@ const HINT_BIG = 'save large arrays as .npy (np.save), or split the file';
 
 /** Numbers appended one by one into a Float64Array that doubles as it fills, up to MAX_TEXT_VALUES. */
 class Values {
-  data = new Float64Array(1024);
+  data: Float64Array;
   length = 0;
-  constructor(private readonly name: string, private readonly max: number) {}
+  constructor(private readonly name: string, private readonly max: number) {
+    this.data = new Float64Array(Math.min(1024, max));
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       if (this.length >= this.max)
@@ -256,6 +258,8 @@ class JsonNumbers {
     for (;;) {
       this.skipSpace();
       const isRow = this.bytes[this.at] === OPEN;
+      // a number is read before the mixing check, so "[[1], ]" names the bad item rather than the mix
+      const item = isRow ? 0 : this.number();
       if (rows === undefined) rows = isRow;
       else if (rows !== isRow)
         throw dataError(`${this.name}: mixes numbers and arrays at the top level`, 'write a list of numbers, or a list of rows (lists of numbers)');
@@ -265,7 +269,7 @@ class JsonNumbers {
         else if (length !== K)
           throw dataError(`${this.name}: row ${n} has ${length} values, row 0 has ${K}: every row needs the same length`, 'make every row the same length (K numbers each)');
       } else {
-        this.values.push(this.number());
+        this.values.push(item);
       }
       n++;
       if (this.separator()) return rows ? [n, K] : [n];
