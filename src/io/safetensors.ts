@@ -1,7 +1,7 @@
 // safetensors <-> typed arrays: a pure parser that trusts nothing in the file, and a writer that lays
 // files out as the official writer does. Mirrors huggingface/safetensors safetensors/src/tensor.rs
 // (read_metadata + Metadata::validate, prepare + serialize): u64 LE header length, JSON header, data.
-import { dataError } from '../errors';
+import { dataError, printable } from '../errors';
 
 /** Element types mnist-loss reads and writes. */
 export type SafetensorsDtype = 'F32' | 'F64';
@@ -23,6 +23,11 @@ export interface Safetensors {
 /** The official reader's limit (MAX_HEADER_SIZE = 100_000_000): a larger header is a hostile file. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
+/** Brackets deeper than this in the header are refused before JSON.parse (a real header nests 3 deep). */
+export const MAX_HEADER_DEPTH = 64;
+/** More dimensions than numpy or PyTorch arrays can have (both stop at 64). */
+const MAX_DIMS = 64;
+
 const ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F64: 8 };
 /** Every dtype the format defines, so an unsupported one gets a clearer message than a typo does. */
 const KNOWN_DTYPES = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
@@ -36,6 +41,62 @@ interface Entry {
   readonly begin: number;
   readonly end: number;
 }
+
+/**
+ * The deepest nesting of [ and { in JSON text, outside strings; stops and returns at the first level
+ * beyond `limit`, so a 200,000-deep header costs one pass and no recursion.
+ */
+function jsonDepth(bytes: Uint8Array, limit: number): number {
+  let depth = 0, max = 0, inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next byte is escaped (a quote or another backslash)
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max && (max = depth) > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return max;
+}
+
+/** How many characters of a JSON value from the file a message shows. */
+const MAX_SHOWN_JSON = 60;
+
+/**
+ * A JSON value from the file, for a message: written as JSON but stopped at MAX_SHOWN_JSON characters
+ * ("…"), strings escaped by printable(); never the whole value (JSON.stringify of a hostile value can be
+ * huge or overflow the stack).
+ */
+function describeJson(v: unknown): string {
+  let out = '';
+  const put = (text: string) => { out += text; return out.length <= MAX_SHOWN_JSON; };
+  const walk = (x: unknown): boolean => {
+    if (x === undefined) return put('undefined');
+    if (x === null || typeof x === 'number' || typeof x === 'boolean') return put(String(x));
+    if (typeof x === 'string') return put(`"${printable(x, MAX_SHOWN_JSON)}"`);
+    if (Array.isArray(x)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < x.length; i++) if ((i > 0 && !put(',')) || !walk(x[i])) return false;
+      return put(']');
+    }
+    if (!put('{')) return false;
+    let first = true;
+    for (const [k, item] of Object.entries(x as object)) {
+      if ((!first && !put(',')) || !put(`"${printable(k, MAX_SHOWN_JSON)}":`) || !walk(item)) return false;
+      first = false;
+    }
+    return put('}');
+  };
+  return walk(v) ? out : `${out.slice(0, MAX_SHOWN_JSON)}…`;
+}
+
+/** A tensor name from the header, quoted and escaped for a message. */
+const quoted = (key: string) => `"${printable(key)}"`;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -64,14 +125,16 @@ export function parseSafetensors(bytes: Uint8Array, name: string): Safetensors {
   } catch {
     throw dataError(`${name}: safetensors header is not valid UTF-8`, HINT);
   }
+  if (jsonDepth(bytes.subarray(8, 8 + n), MAX_HEADER_DEPTH) > MAX_HEADER_DEPTH)
+    throw dataError(`${name}: safetensors header nests arrays or objects more than ${MAX_HEADER_DEPTH} deep; a real header nests 3 deep`, HINT);
   let header: unknown;
   try {
     header = JSON.parse(text);
   } catch (e) {
-    throw dataError(`${name}: safetensors header is not valid JSON (${(e as Error).message})`, HINT);
+    throw dataError(`${name}: safetensors header is not valid JSON (${printable((e as Error).message)})`, HINT);
   }
   if (!isObject(header))
-    throw dataError(`${name}: safetensors header should be a JSON object, found ${Array.isArray(header) ? 'an array' : JSON.stringify(header)}`, HINT);
+    throw dataError(`${name}: safetensors header should be a JSON object, found ${Array.isArray(header) ? 'an array' : describeJson(header)}`, HINT);
 
   const metadata = readMetadata(header['__metadata__'], name);
   const entries = Object.entries(header)
@@ -84,7 +147,7 @@ export function parseSafetensors(bytes: Uint8Array, name: string): Safetensors {
   for (const e of entries)
     if (e.end > dataLength)
       throw dataError(
-        `${name}: tensor ${JSON.stringify(e.name)} has data_offsets [${e.begin}, ${e.end}] but the data buffer holds ${dataLength} bytes (truncated file?)`,
+        `${name}: tensor ${quoted(e.name)} has data_offsets [${e.begin}, ${e.end}] but the data buffer holds ${dataLength} bytes (truncated file?)`,
         HINT,
       );
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -92,11 +155,11 @@ export function parseSafetensors(bytes: Uint8Array, name: string): Safetensors {
   sorted.forEach((e, i) => {
     if (e.begin < covered)
       throw dataError(
-        `${name}: tensors ${JSON.stringify(sorted[i - 1].name)} [${sorted[i - 1].begin}, ${sorted[i - 1].end}] and ${JSON.stringify(e.name)} [${e.begin}, ${e.end}] overlap; the format forbids shared bytes`,
+        `${name}: tensors ${quoted(sorted[i - 1].name)} [${sorted[i - 1].begin}, ${sorted[i - 1].end}] and ${quoted(e.name)} [${e.begin}, ${e.end}] overlap; the format forbids shared bytes`,
         HINT,
       );
     if (e.begin > covered)
-      throw dataError(`${name}: bytes [${covered}, ${e.begin}) of the data buffer belong to no tensor (next is ${JSON.stringify(e.name)}); the format requires the tensors to cover the buffer`, HINT);
+      throw dataError(`${name}: bytes [${covered}, ${e.begin}) of the data buffer belong to no tensor (next is ${quoted(e.name)}); the format requires the tensors to cover the buffer`, HINT);
     covered = e.end;
   });
   if (covered !== dataLength)
@@ -110,27 +173,28 @@ export function parseSafetensors(bytes: Uint8Array, name: string): Safetensors {
 
 function readMetadata(value: unknown, name: string): Record<string, string> {
   if (value === undefined) return {};
-  if (!isObject(value)) throw dataError(`${name}: safetensors "__metadata__" should be an object of strings, found ${JSON.stringify(value)}`, HINT);
+  if (!isObject(value)) throw dataError(`${name}: safetensors "__metadata__" should be an object of strings, found ${describeJson(value)}`, HINT);
   for (const [k, v] of Object.entries(value))
     if (typeof v !== 'string')
-      throw dataError(`${name}: safetensors "__metadata__" values must be strings, found ${JSON.stringify(k)}: ${JSON.stringify(v)}`, HINT);
+      throw dataError(`${name}: safetensors "__metadata__" values must be strings, found ${quoted(k)}: ${describeJson(v)}`, HINT);
   return Object.fromEntries(Object.entries(value)) as Record<string, string>; // own keys only, even "__proto__"
 }
 
 function readEntry(key: string, info: unknown, name: string): Entry {
-  const where = `${name}: tensor ${JSON.stringify(key)}`;
-  if (!isObject(info)) throw dataError(`${where} should be an object {dtype, shape, data_offsets}, found ${JSON.stringify(info)}`, HINT);
+  const where = `${name}: tensor ${quoted(key)}`;
+  if (!isObject(info)) throw dataError(`${where} should be an object {dtype, shape, data_offsets}, found ${describeJson(info)}`, HINT);
   const { dtype, shape, data_offsets: offsets } = info;
-  if (typeof dtype !== 'string') throw dataError(`${where} has no string "dtype", found ${JSON.stringify(dtype)}`, HINT);
+  if (typeof dtype !== 'string') throw dataError(`${where} has no string "dtype", found ${describeJson(dtype)}`, HINT);
   if (dtype !== 'F32' && dtype !== 'F64') {
     if (KNOWN_DTYPES.includes(dtype))
       throw dataError(`${where} has dtype ${dtype}; mnist-loss reads F32 and F64 tensors`, 'convert the weights to float32 before saving');
-    throw dataError(`${where} has unknown dtype ${JSON.stringify(dtype)}; expected one of ${KNOWN_DTYPES.join(', ')}`, HINT);
+    throw dataError(`${where} has unknown dtype ${quoted(dtype)}; expected one of ${KNOWN_DTYPES.join(', ')}`, HINT);
   }
   if (!Array.isArray(shape) || !shape.every(isIndex))
-    throw dataError(`${where} should have a "shape" list of non-negative integers, found ${JSON.stringify(shape)}`, HINT);
+    throw dataError(`${where} should have a "shape" list of non-negative integers, found ${describeJson(shape)}`, HINT);
+  if (shape.length > MAX_DIMS) throw dataError(`${where} has ${shape.length} dimensions; arrays have at most ${MAX_DIMS}`, HINT);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex))
-    throw dataError(`${where} should have "data_offsets" [begin, end] of two non-negative integers, found ${JSON.stringify(offsets)}`, HINT);
+    throw dataError(`${where} should have "data_offsets" [begin, end] of two non-negative integers, found ${describeJson(offsets)}`, HINT);
   const [begin, end] = offsets as number[];
   if (end < begin) throw dataError(`${where} has data_offsets [${begin}, ${end}] with end before begin`, HINT);
   let bytesNeeded = ITEM_SIZE[dtype];

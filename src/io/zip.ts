@@ -1,8 +1,9 @@
 // A pure zip reader for numpy's .npz archives (np.savez: stored members, np.savez_compressed: deflate),
 // following PKWARE APPNOTE.TXT 4.3 and what Python's zipfile writes (zip64 extras, zip64 end records).
 // Every offset and size is checked against the archive before use and every member's CRC-32 is verified.
-import { dataError } from '../errors';
-import { parseNpy, type NpyArray } from './npy';
+import { dataError, printable } from '../errors';
+import { InflateError, inflateRawPrefix } from './inflatePrefix';
+import { MAX_NPY_PREAMBLE_AND_HEADER_BYTES, parseNpy, readNpyHeader, type NpyArray } from './npy';
 
 /** Raw-DEFLATE decoder (src/io/files.ts inflateRawBytes), injected so this module stays pure. */
 export type InflateRaw = (bytes: Uint8Array, name: string, maxOutputLength?: number) => Uint8Array;
@@ -24,6 +25,13 @@ const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 const METHOD_STORED = 0;
 const METHOD_DEFLATE = 8;
+/**
+ * The most one .npz member may declare (uncompressed), and all members together: checked against the central
+ * directory before anything is inflated. Far above any MLP over MNIST (the book's 784-50-100-10 is 0.2 MB).
+ */
+export const MAX_NPZ_MEMBER_BYTES = 256 * 1024 * 1024;
+/** A central directory entry is at least 46 bytes: the entry count can be checked against the directory size. */
+const CENTRAL_ENTRY_MIN = 46;
 const HINT = 'the archive is damaged or not a numpy .npz: save it again with np.savez(path, W1=W1, b1=b1, ...)';
 
 const CRC_TABLE = (() => {
@@ -101,6 +109,8 @@ function readEnd(r: Reader): { count: number; cdOffset: number; cdSize: number }
     throw dataError(`${r.name}: the end record points to zip64 data but the zip64 locator is missing`, HINT);
   }
   r.need(cdOffset, cdSize, 'central directory');
+  if (count * CENTRAL_ENTRY_MIN > cdSize)
+    throw dataError(`${r.name}: the end record announces ${count} entries, more than a ${cdSize}-byte central directory can hold`, HINT);
   return { count, cdOffset, cdSize };
 }
 
@@ -150,57 +160,109 @@ function readCentral(r: Reader): CentralEntry[] {
       localOffset: r.u32(at + 42, what),
     };
     const extraAt = at + 46 + nameLength;
-    applyZip64(r, r.slice(extraAt, extraLength, `${what} extra field`), extraAt, e, `member ${name}`);
+    applyZip64(r, r.slice(extraAt, extraLength, `${what} extra field`), extraAt, e, `member ${printable(name)}`);
     entries.push(e);
     at = extraAt + extraLength + commentLength;
   }
   return entries;
 }
 
+/** One member, located and checked but not yet read: its declared size can be judged before inflating. */
+export interface ZipEntry {
+  readonly name: string;
+  /** The uncompressed size the central directory declares. */
+  readonly size: number;
+  /** The first min(n, size) uncompressed bytes (not CRC-checked: the whole member is not read). */
+  prefix(n: number): Uint8Array;
+  /** The whole member, inflated with at most its declared size of output, size- and CRC-checked. */
+  bytes(): Uint8Array;
+}
+
 /**
- * Reads every member of a zip archive: end record (scanning back over a comment), zip64 records and
- * extras, central directory, local headers; methods 0 (stored) and 8 (deflate, via `inflateRaw`);
- * checks sizes and CRC-32. Throws dataError (exit 3) naming `name` and the member.
+ * Locates every member of a zip archive: end record (scanning back over a comment), zip64 records and
+ * extras, central directory, local headers; methods 0 (stored) and 8 (deflate, via `inflateRaw`).
+ * Refuses duplicate and encrypted members and a member or a total declaring more than maxBytes.
+ * Throws dataError (exit 3) naming `name` and the member.
  */
-export function readZip(bytes: Uint8Array, name: string, inflateRaw: InflateRaw): ZipMember[] {
+export function readZipEntries(bytes: Uint8Array, name: string, inflateRaw: InflateRaw, maxBytes = MAX_NPZ_MEMBER_BYTES): ZipEntry[] {
   const r = new Reader(bytes, name);
   const seen = new Set<string>();
+  let total = 0;
   return readCentral(r).map((e) => {
-    const where = `${name}: member ${e.name}`;
+    const shown = printable(e.name);
+    const where = `${name}: member ${shown}`;
     if (seen.has(e.name)) throw dataError(`${where} appears twice in the archive`, HINT);
     seen.add(e.name);
     if (e.flags & 0x1) throw dataError(`${where} is encrypted`, 'save the archive without a password');
-    if (r.u32(e.localOffset, `${e.name} local header`) !== SIG_LOCAL)
+    if (e.size > maxBytes)
+      throw dataError(`${where} declares ${e.size} bytes uncompressed, more than the ${maxBytes}-byte limit for one member`, 'a model for MNIST is far smaller: check that this is the right file');
+    total += e.size;
+    if (total > maxBytes)
+      throw dataError(`${name}: the members declare more than ${maxBytes} bytes together (limit reached at member ${shown})`, 'a model for MNIST is far smaller: check that this is the right file');
+    if (r.u32(e.localOffset, `${shown} local header`) !== SIG_LOCAL)
       throw dataError(`${where}: no local header at byte ${e.localOffset} where the central directory points`, HINT);
-    const nameLength = r.u16(e.localOffset + 26, `${e.name} local header`);
-    const extraLength = r.u16(e.localOffset + 28, `${e.name} local header`);
-    const localName = new TextDecoder('utf-8').decode(r.slice(e.localOffset + 30, nameLength, `${e.name} local name`));
-    if (localName !== e.name) throw dataError(`${where}: local header names it ${JSON.stringify(localName)}`, HINT);
+    const nameLength = r.u16(e.localOffset + 26, `${shown} local header`);
+    const extraLength = r.u16(e.localOffset + 28, `${shown} local header`);
+    const localName = new TextDecoder('utf-8').decode(r.slice(e.localOffset + 30, nameLength, `${shown} local name`));
+    if (localName !== e.name) throw dataError(`${where}: local header names it "${printable(localName)}"`, HINT);
     // Sizes come from the central directory: a local header may hold 0xFFFFFFFF or zeros (data descriptor).
-    const stored = r.slice(e.localOffset + 30 + nameLength + extraLength, e.compressedSize, `${e.name} data`);
-    let data: Uint8Array;
-    if (e.method === METHOD_STORED) {
-      if (e.compressedSize !== e.size) throw dataError(`${where}: stored member has ${e.compressedSize} bytes but declares ${e.size}`, HINT);
-      data = stored;
-    } else if (e.method === METHOD_DEFLATE) {
-      data = inflateRaw(stored, `${name} (${e.name})`, e.size);
-      if (data.length !== e.size) throw dataError(`${where}: inflates to ${data.length} bytes, the directory says ${e.size}`, HINT);
-    } else {
+    const stored = r.slice(e.localOffset + 30 + nameLength + extraLength, e.compressedSize, `${shown} data`);
+    if (e.method !== METHOD_STORED && e.method !== METHOD_DEFLATE)
       throw dataError(`${where} uses compression method ${e.method}; .npz files use 0 (stored) or 8 (deflate)`, HINT);
-    }
-    const crc = crc32(data);
-    if (crc !== e.crc)
-      throw dataError(`${where}: CRC-32 mismatch: the directory says 0x${e.crc.toString(16).padStart(8, '0')}, the data gives 0x${crc.toString(16).padStart(8, '0')} (damaged file)`, HINT);
-    return { name: e.name, bytes: data };
+    if (e.method === METHOD_STORED && e.compressedSize !== e.size)
+      throw dataError(`${where}: stored member has ${e.compressedSize} bytes but declares ${e.size}`, HINT);
+    return {
+      name: e.name,
+      size: e.size,
+      prefix(n: number): Uint8Array {
+        const limit = Math.min(n, e.size);
+        if (e.method === METHOD_STORED) return stored.subarray(0, limit);
+        try {
+          return inflateRawPrefix(stored, limit);
+        } catch (err) {
+          if (err instanceof InflateError) throw dataError(`${where}: corrupt deflate data (${err.message})`, HINT);
+          throw err;
+        }
+      },
+      bytes(): Uint8Array {
+        let data = stored;
+        if (e.method === METHOD_DEFLATE) {
+          data = inflateRaw(stored, `${name} (${shown})`, e.size);
+          if (data.length !== e.size) throw dataError(`${where}: inflates to ${data.length} bytes, the directory says ${e.size}`, HINT);
+        }
+        const crc = crc32(data);
+        if (crc !== e.crc)
+          throw dataError(`${where}: CRC-32 mismatch: the directory says 0x${e.crc.toString(16).padStart(8, '0')}, the data gives 0x${crc.toString(16).padStart(8, '0')} (damaged file)`, HINT);
+        return data;
+      },
+    };
   });
 }
 
-/** Reads an .npz archive (np.savez / np.savez_compressed): member `W1.npy` becomes array `W1`. */
-export function parseNpz(bytes: Uint8Array, name: string, inflateRaw: InflateRaw): Map<string, NpyArray> {
+/** Reads every member of a zip archive (readZipEntries, then each member whole). */
+export function readZip(bytes: Uint8Array, name: string, inflateRaw: InflateRaw): ZipMember[] {
+  return readZipEntries(bytes, name, inflateRaw).map((e) => ({ name: e.name, bytes: e.bytes() }));
+}
+
+/**
+ * Reads an .npz archive (np.savez / np.savez_compressed): member `W1.npy` becomes array `W1`. Before a
+ * member is inflated, its declared size is checked against maxBytes and against what its .npy header (read
+ * from the first inflated bytes only) implies; then at most the declared size is inflated.
+ */
+export function parseNpz(bytes: Uint8Array, name: string, inflateRaw: InflateRaw, maxBytes = MAX_NPZ_MEMBER_BYTES): Map<string, NpyArray> {
   const arrays = new Map<string, NpyArray>();
-  for (const m of readZip(bytes, name, inflateRaw)) {
-    if (!m.name.endsWith('.npy')) throw dataError(`${name}: member ${m.name} is not a .npy array; an .npz holds only name.npy members`, HINT);
-    arrays.set(m.name.slice(0, -'.npy'.length), parseNpy(m.bytes, `${name} (${m.name})`));
+  for (const m of readZipEntries(bytes, name, inflateRaw, maxBytes)) {
+    const shown = printable(m.name);
+    if (!m.name.endsWith('.npy')) throw dataError(`${name}: member ${shown} is not a .npy array; an .npz holds only name.npy members`, HINT);
+    const where = `${name} (${shown})`;
+    const header = readNpyHeader(m.prefix(MAX_NPY_PREAMBLE_AND_HEADER_BYTES), where);
+    const implied = header.dataStart + header.dataBytes;
+    if (implied !== m.size)
+      throw dataError(
+        `${where}: its .npy header says shape (${header.shape.join(', ')}) of ${header.descr} = ${implied} bytes with the header, the archive declares ${m.size}`,
+        HINT,
+      );
+    arrays.set(m.name.slice(0, -'.npy'.length), parseNpy(m.bytes(), where));
   }
   return arrays;
 }

@@ -1,6 +1,6 @@
 // Named tensors (W1, b1, W2, b2, ...) <-> Network, with every check a model file needs before its
 // numbers are trusted: the book's parameter dict (ch03 sample_weight.pkl, ch04 TwoLayerNet.params).
-import { dataError } from '../errors';
+import { dataError, printable } from '../errors';
 import type { Activation, Layer, Network } from './network';
 
 /** Pixels per MNIST image (28 × 28): the width W1 must take. */
@@ -18,7 +18,10 @@ const PARAM_NAME = /^([Wb])([1-9][0-9]*)$/;
 const HINT_NAMES = 'a model holds exactly W1, b1, W2, b2, ... with W_l shaped [in, out] and b_l shaped [out]';
 const HINT_SHAPES = `layer widths must chain ${INPUT_SIZE} -> ... -> ${OUTPUT_SIZE}: W1 is [${INPUT_SIZE}, H1], b1 is [H1], W2 is [H1, H2], ..., the last W is [H, ${OUTPUT_SIZE}]`;
 
-const showShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+/** At most this many dimensions of a shape are shown in a message (a file may declare thousands). */
+const MAX_SHOWN_DIMS = 8;
+const showShape = (shape: readonly number[]) =>
+  shape.length > MAX_SHOWN_DIMS ? `[${shape.slice(0, MAX_SHOWN_DIMS).join(', ')}, ... (${shape.length} dimensions)]` : `[${shape.join(', ')}]`;
 
 /** Flat index of the first NaN or ±Infinity, or undefined when every value is finite. */
 function firstNonFinite(data: Float32Array | Float64Array): number | undefined {
@@ -43,20 +46,10 @@ export function networkFromTensors(
   const unknown = [...tensors.keys()].filter((k) => !PARAM_NAME.test(k));
   if (unknown.length > 0)
     throw dataError(
-      `${name}: unexpected tensor${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; expected only W1, b1, W2, b2, ...`,
+      `${name}: unexpected tensor${unknown.length > 1 ? 's' : ''} ${listNames(unknown, (k) => `"${printable(k)}"`)}; expected only W1, b1, W2, b2, ...`,
       HINT_NAMES,
     );
-  let depth = 0;
-  for (const k of tensors.keys()) depth = Math.max(depth, Number(PARAM_NAME.exec(k)![2]));
-  if (depth === 0) throw dataError(`${name}: no tensors found; expected W1, b1, W2, b2, ...`, HINT_NAMES);
-  const missing: string[] = [];
-  for (let l = 1; l <= depth; l++) for (const p of ['W', 'b']) if (!tensors.has(`${p}${l}`)) missing.push(`${p}${l}`);
-  if (missing.length > 0)
-    throw dataError(
-      `${name}: missing ${missing.join(', ')}: found ${[...tensors.keys()].join(', ')}, expected W1, b1, ... up to W${depth}, b${depth} with no gaps`,
-      HINT_NAMES,
-    );
-
+  const depth = checkLayerNumbers(tensors, name);
   const layers: Layer[] = [];
   let width = INPUT_SIZE; // the width the next W must take: 784 for W1, then the previous layer's out
   for (let l = 1; l <= depth; l++) {
@@ -81,6 +74,50 @@ export function networkFromTensors(
     width = cols;
   }
   return { layers, activation };
+}
+
+/** How many names a message lists before it counts the rest. */
+const MAX_LISTED_NAMES = 10;
+
+/** Names from a file, each made printable, at most MAX_LISTED_NAMES of them before "and N more". */
+function listNames(names: readonly string[], show: (name: string) => string = printable): string {
+  const listed = names.slice(0, MAX_LISTED_NAMES).map((n) => show(n)).join(', ');
+  return names.length > MAX_LISTED_NAMES ? `${listed} and ${names.length - MAX_LISTED_NAMES} more` : listed;
+}
+
+/**
+ * The number of layers L when the tensors are exactly W1, b1, ..., WL, bL; otherwise a dataError naming
+ * what is missing. Walks only the layer numbers present (sorted), so W999999999 costs one step, not a
+ * billion: the gaps between them are counted with BigInt arithmetic and at most MAX_LISTED_NAMES named.
+ */
+function checkLayerNumbers(tensors: ReadonlyMap<string, NamedTensor>, name: string): number {
+  const present = new Set<string>();
+  for (const k of tensors.keys()) present.add(PARAM_NAME.exec(k)![2]);
+  if (present.size === 0) throw dataError(`${name}: no tensors found; expected W1, b1, W2, b2, ...`, HINT_NAMES);
+  // digit strings without leading zeros sort numerically by (length, text): exact for any length
+  const layers = [...present].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+  const named: string[] = [];
+  let total = 0n; // every missing tensor, named or not
+  const note = (tensor: string) => { total++; if (named.length < MAX_LISTED_NAMES) named.push(tensor); };
+  let previous = 0n;
+  for (const digits of layers) {
+    const l = BigInt(digits);
+    // layers previous+1 .. l-1 are absent (two tensors each); name the first few, count the rest
+    for (let g = previous + 1n; g < l && named.length < MAX_LISTED_NAMES; g++) named.push(`W${g}`, `b${g}`);
+    total += 2n * (l - previous - 1n);
+    for (const p of ['W', 'b']) if (!tensors.has(`${p}${digits}`)) note(`${p}${digits}`);
+    previous = l;
+  }
+  if (total > 0n) {
+    const shown = named.slice(0, MAX_LISTED_NAMES);
+    const last = printable(layers[layers.length - 1]);
+    throw dataError(
+      `${name}: missing ${shown.map((n) => printable(n)).join(', ')}${total > BigInt(shown.length) ? ` and ${printable(String(total - BigInt(shown.length)))} more` : ''}: ` +
+        `found ${listNames([...tensors.keys()])}, expected W1, b1, ... up to W${last}, b${last} with no gaps`,
+      HINT_NAMES,
+    );
+  }
+  return layers.length;
 }
 
 /** Checks every value is finite and returns float32 data (the same array when it already is float32). */

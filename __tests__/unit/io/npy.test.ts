@@ -157,3 +157,74 @@ describe('serializeNpy writes what np.save writes', () => {
     }
   });
 });
+
+describe('parseNpy reads the header dict as numpy does (issue 7 D19)', () => {
+  // Goldens: numpy 2.4's np.lib.format.read_array_header_1_0 on each header, as in
+  //   import io, struct, numpy as np
+  //   h = (d + '   \n').encode('latin1'); b = struct.pack('<H', len(h)) + h
+  //   np.lib.format.read_array_header_1_0(io.BytesIO(b))
+  // ACCEPT "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }" -> ((2,), False, dtype('float64'))
+  // ACCEPT "{'descr': '<f8', 'fortran_order': False, 'shape': (2L,), }" (Python 2 long, version 1.0) -> ((2,), ...)
+  // REFUSE "{..., 'extra': {'descr': '<i1'}, }"       Header does not contain the correct keys: [..., 'extra', ...]
+  // REFUSE "{'shape': (2,), 'fortran_order': False, 'x': \"'descr': '<i1'\", 'descr': '<f8'}"   (the same, key 'x')
+  // REFUSE "{'descr': '<f8', 'fortran_order': 0, ...}"   fortran_order is not a valid bool: 0
+  // REFUSE "... 'shape': [2], }" / "(2.0,)" / "(2)"     shape is not valid: [2] / (2.0,) / 2
+  // REFUSE "{'descr': '<f8', 'fortran_order': False, }" Header does not contain the correct keys
+  // REFUSE "['descr', '<f8']"                           Header is not a dictionary
+  // REFUSE "{... 'shape': (2,)"                         TokenError: EOF in multi-line statement
+  // REFUSE "{'descr': 8, ...}"                          descr is not a valid dtype descriptor: 8
+  /** A version-1.0 (or 2.0 / 3.0) file with this header dict, padded as np.save pads it, and 16 zero data bytes (two <f8). */
+  const npy = (dict: string, { major = 1, minor = 0, end = '   \n' } = {}) => {
+    const header = new TextEncoder().encode(dict + end);
+    const pre = major === 1 ? 10 : 12;
+    const out = new Uint8Array(pre + header.length + 16);
+    out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, major, minor]);
+    if (major === 1) new DataView(out.buffer).setUint16(8, header.length, true);
+    else new DataView(out.buffer).setUint32(8, header.length, true);
+    out.set(header, pre);
+    return out;
+  };
+  const ok = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
+
+  it('the headers numpy accepts, in versions 1.0, 2.0 and 3.0, double quotes and a Python 2 long', () => {
+    for (const major of [1, 2, 3]) expect(parseNpy(npy(ok, { major }), 'v').shape).toEqual([2]);
+    expect(parseNpy(npy('{"descr": "<f8", "fortran_order": False, "shape": (2,)}'), 'q').shape).toEqual([2]);
+    expect(parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2L,), }"), 'l').shape).toEqual([2]);
+    expect(parseNpy(npy("{'descr':'<f8','fortran_order':True,'shape':(1, 2)}"), 'f').shape).toEqual([1, 2]);
+  });
+
+  it.each([
+    ["{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': {'descr': '<i1'}, }", "has an unexpected key the string 'extra'"],
+    [`{'shape': (2,), 'fortran_order': False, 'x': "'descr': '<i1'", 'descr': '<f8'}`, "has an unexpected key the string 'x'"],
+    ["{'descr': '<f8', 'fortran_order': 0, 'shape': (2,), }", 'bad .npy header: fortran_order should be True or False, found the integer 0'],
+    ["{'descr': '<f8', 'fortran_order': False, 'shape': [2], }", 'bad .npy header: shape should be a tuple of integers, found a list'],
+    ["{'descr': '<f8', 'fortran_order': False, 'shape': (2.0,), }", "bad .npy header: cannot read '2.0,), }   \\n' at character 51"],
+    ["{'descr': '<f8', 'fortran_order': False, 'shape': (2), }", 'bad .npy header: shape should be a tuple of integers, found the integer 2'],
+    ["{'descr': '<f8', 'fortran_order': False, }", "has no 'shape' entry"],
+    ["['descr', '<f8']", 'bad .npy header: expected a dict, found a list'],
+    ["{'descr': '<f8', 'fortran_order': False, 'shape': (2,)", "bad .npy header: expected ',' or '}', found the end of the header"],
+    ["{'descr': 8, 'fortran_order': False, 'shape': (2,), }", "bad .npy header: descr should be a dtype string such as '<f8', found the integer 8"],
+    ["{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", "has the key 'descr' twice"],
+    ["{'descr': '<f8', 'fortran_order': False, 'shape': (-2,), }", 'bad .npy header: shape has the negative dimension -2'],
+    ["{'descr': '<f8', 'fortran_order': False, 'shape': (True,), }", 'bad .npy header: shape should be a tuple of integers, found True in it'],
+    [`{'descr': '<f8', 'fortran_order': False, 'shape': (${new Array(65).fill(1).join(', ')}), }`, 'bad .npy header: shape has 65 dimensions; numpy arrays have at most 64'],
+    [`{'descr': '<f8', 'fortran_order': False, 'shape': ${'('.repeat(40)}2${')'.repeat(40)}, }`, 'bad .npy header: brackets nested more than 32 deep'],
+  ])('refuses %s', (dict, problem) => {
+    const message = dataErrorOf(() => parseNpy(npy(dict), 'h.npy')).message;
+    expect(message.startsWith(`h.npy: ${problem.startsWith('bad') ? '' : '.npy header '}${problem}`)).toBe(true);
+    expect(message.length).toBeLessThan(400);
+  });
+
+  it('refuses a header without its final newline, text after the dict, an unknown minor version and a header over 10000 bytes', () => {
+    expect(dataErrorOf(() => parseNpy(npy(ok, { end: '    ' }), 'n.npy')).message).toBe('n.npy: bad .npy header: the header does not end with a newline');
+    expect(dataErrorOf(() => parseNpy(npy(ok, { end: ' x\n' }), 'x.npy')).message).toMatch(/^x\.npy: bad \.npy header: unexpected 'x\\n' at character 58 after the header dict/);
+    expect(dataErrorOf(() => parseNpy(npy(ok, { minor: 1 }), 'm.npy')).message).toBe('m.npy: .npy format version 1.1 is not supported (expected 1.0, 2.0 or 3.0)');
+    expect(dataErrorOf(() => parseNpy(npy(ok, { major: 2, end: ' '.repeat(10000) + '\n' }), 'b.npy')).message).toMatch(/^b\.npy: \.npy header is 10058 bytes; numpy refuses headers over 10000 bytes$/);
+    expect(dataErrorOf(() => parseNpy(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2L,), }", { major: 3 }), 'l3.npy')).message).toMatch(/^l3\.npy: bad \.npy header: cannot read '2L/);
+  });
+
+  it("a dtype descr with control characters is escaped in the message", () => {
+    const message = dataErrorOf(() => parseNpy(npy("{'descr': '\\x1b[31m', 'fortran_order': False, 'shape': (2,), }".replace('\\x1b', '\x1b')), 'e.npy')).message;
+    expect(message).toBe("e.npy: dtype '\\x1b[31m' is not supported (expected float16/32/64, int8..int64, uint8..uint64 or bool)");
+  });
+});

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { ExitCode, MnistLossError } from '../../../src/errors';
 import { userErrorOf } from '../../helpers/cli';
 import { inflateRawBytes } from '../../../src/io/files';
-import { crc32, parseNpz, readZip, type InflateRaw } from '../../../src/io/zip';
+import { serializeNpy } from '../../../src/io/npy';
+import { crc32, MAX_NPZ_MEMBER_BYTES, parseNpz, readZip, type InflateRaw } from '../../../src/io/zip';
+import { npzBytes } from '../../helpers/modelBytes';
 
 const MODELS = join(__dirname, '..', '..', 'fixtures', 'models');
 const load = (f: string) => new Uint8Array(readFileSync(join(MODELS, f)));
@@ -147,5 +149,74 @@ describe('readZip: damaged archives are exit-3 errors naming the member', () => 
     const bad = copy(stored);
     bad[indexOf(bad, 'W1.npy')] = 'X'.charCodeAt(0); // the first occurrence is the local header's name
     expect(dataErrorOf(() => readZip(bad, 'x.npz', inflateRawBytes)).message).toBe('x.npz: member W1.npy: local header names it "X1.npy"');
+  });
+});
+
+describe('parseNpz judges a member by its declared size and .npy header before inflating it (issue 7 D7)', () => {
+  const npy = serializeNpy([2, 2], Float32Array.of(1, 2, 3, 4)); // 128-byte header + 16 data bytes = 144
+  const spyOn = () => {
+    const calls: (number | undefined)[] = [];
+    const spy: InflateRaw = (b, n, max) => { calls.push(max); return inflateRawBytes(b, n, max); };
+    return { calls, spy };
+  };
+
+  it('an honest member within the limit is inflated once, with at most its declared size', () => {
+    const { calls, spy } = spyOn();
+    expect([...parseNpz(npzBytes([{ name: 'W1.npy', bytes: npy, deflate: true }]), 'ok.npz', spy).get('W1')!.data]).toEqual([1, 2, 3, 4]);
+    expect(calls).toEqual([144]);
+  });
+
+  it('a member declaring more than the limit is refused before any inflating (stored or deflated; the default cap too)', () => {
+    for (const deflate of [false, true]) {
+      const { calls, spy } = spyOn();
+      const e = dataErrorOf(() => parseNpz(npzBytes([{ name: 'W1.npy', bytes: npy, deflate }]), 'big.npz', spy, 100));
+      expect(e.message).toBe('big.npz: member W1.npy declares 144 bytes uncompressed, more than the 100-byte limit for one member');
+      expect(calls).toEqual([]);
+    }
+    const { calls, spy } = spyOn();
+    const lying = npzBytes([{ name: 'W1.npy', bytes: npy, deflate: true, declaredSize: 3_500_000_000 }]);
+    expect(dataErrorOf(() => parseNpz(lying, 'l.npz', spy)).message).toBe(
+      `l.npz: member W1.npy declares 3500000000 bytes uncompressed, more than the ${MAX_NPZ_MEMBER_BYTES}-byte limit for one member`,
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('members that together declare more than the limit', () => {
+    const two = npzBytes([{ name: 'W1.npy', bytes: npy }, { name: 'b1.npy', bytes: npy }]);
+    expect(dataErrorOf(() => parseNpz(two, 't.npz', inflateRawBytes, 200)).message).toBe('t.npz: the members declare more than 200 bytes together (limit reached at member b1.npy)');
+  });
+
+  it('a header that disagrees with the declared size is refused before the rest is inflated: a 64 MiB bomb says shape (2, 2)', () => {
+    // 64 MiB of zeros after a (2, 2) header deflates to ~64 KB; the directory honestly declares the whole size
+    const bomb = new Uint8Array(64 * 1024 * 1024);
+    bomb.set(npy.subarray(0, 128));
+    const { calls, spy } = spyOn();
+    const e = dataErrorOf(() => parseNpz(npzBytes([{ name: 'W1.npy', bytes: bomb, deflate: true }]), 'bomb.npz', spy));
+    expect(e.message).toBe(`bomb.npz (W1.npy): its .npy header says shape (2, 2) of <f4 = 144 bytes with the header, the archive declares ${64 * 1024 * 1024}`);
+    expect(calls).toEqual([]);
+    // and the other way: a header claiming more than the member holds
+    const short = dataErrorOf(() => parseNpz(npzBytes([{ name: 'W1.npy', bytes: npy.subarray(0, 140), deflate: true }]), 's.npz', spy));
+    expect(short.message).toMatch(/^s\.npz \(W1\.npy\): its \.npy header says shape \(2, 2\) of <f4 = 144 bytes with the header, the archive declares 140$/);
+  });
+
+  it('a member whose first bytes are no .npy header, and damaged deflate data, are refused by the prefix read', () => {
+    expect(dataErrorOf(() => parseNpz(npzBytes([{ name: 'W1.npy', bytes: new Uint8Array(200), deflate: true }]), 'z.npz', inflateRawBytes)).message).toMatch(
+      /^z\.npz \(W1\.npy\): not a \.npy file/,
+    );
+    const archive = npzBytes([{ name: 'W1.npy', bytes: npy, deflate: true }]);
+    archive[30 + 'W1.npy'.length] = 0xff; // first deflate byte: block type 3 (reserved)
+    expect(dataErrorOf(() => parseNpz(archive, 'd.npz', inflateRawBytes)).message).toMatch(/^d\.npz: member W1\.npy: corrupt deflate data \(/);
+  });
+
+  it('an end record announcing more entries than its directory holds', () => {
+    const archive = npzBytes([{ name: 'W1.npy', bytes: npy }]);
+    setU16(archive, archive.length - 22 + 10, 60000);
+    expect(dataErrorOf(() => parseNpz(archive, 'n.npz', inflateRawBytes)).message).toMatch(/^n\.npz: the end record announces 60000 entries, more than a \d+-byte central directory can hold$/);
+  });
+
+  it('member names with a newline, an escape sequence or 10,000 characters are escaped and capped (1 + 1 + 5 + 10000 - 200 = 9807 cut)', () => {
+    const e = dataErrorOf(() => parseNpz(npzBytes([{ name: `a\n\x1b[31m${'x'.repeat(10000)}`, bytes: npy }]), 'h.npz', inflateRawBytes));
+    expect(e.message).not.toMatch(/[\n\x1b]/);
+    expect(e.message).toMatch(/^h\.npz: member a\\n\\x1b\[31mx+…\(\+9807 more characters\) is not a \.npy array/);
   });
 });

@@ -9,6 +9,7 @@ import { inflateRawBytes } from '../../../src/io/files';
 import { parsePickle } from '../../../src/io/pickle';
 import { parseSafetensors } from '../../../src/io/safetensors';
 import { parseNpz } from '../../../src/io/zip';
+import { pickleOfTensors } from '../../helpers/modelBytes';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 const load = (f: string) => new Uint8Array(readFileSync(join(FIXTURES, f)));
@@ -162,5 +163,37 @@ describe('malformed opcode streams', () => {
       /_codecs\.encode is allowed only as encode\(text, 'latin1'\)/,
     );
     expect(dataErrorOf(() => parsePickle(pk('\x80\x02cnumpy\nndarray\n)R.'), 'x.pkl')).message).toMatch(/numpy\.ndarray is only allowed as an argument of _reconstruct/);
+  });
+});
+
+describe('parsePickle: hostile names and sizes (issue 7 D2, D16, D22)', () => {
+  const u32 = (n: number) => [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
+  const unicode = (s: string) => { const b = [...new TextEncoder().encode(s)]; return [0x58, ...u32(b.length), ...b]; };
+  const long = 'q'.repeat(10000);
+
+  it.each([
+    // the opcode's byte: GLOBAL right after PROTO (2), STACK_GLOBAL just before STOP (length - 2)
+    ['GLOBAL with an escape sequence', pk('\x80\x02cos\x1b[31m\nsystem\x1b[0m\n.'), 'os\\x1b[31m.system\\x1b[0m', 2],
+    ['STACK_GLOBAL with a newline', pk('\x80\x04', unicode('os\nsys'), unicode('tem'), '\x93.'), 'os\\nsys.tem', 21],
+    ['STACK_GLOBAL with 10,000 characters', pk('\x80\x04', unicode('os'), unicode(long), '\x93.'), `os.${'q'.repeat(197)}…(+9803 more characters)`, 10014],
+  ])('%s: the refused callable is escaped and capped', (_, bytes, shown, at) => {
+    const e = dataErrorOf(() => parsePickle(bytes, 'h.pkl'));
+    expect(e.message).not.toMatch(/[\n\x1b]/);
+    expect(e.message).toBe(`h.pkl: refusing pickle: it calls ${shown} (pickle byte ${at}); only numpy array reconstruction (numpy _reconstruct, ndarray, dtype, _frombuffer; _codecs.encode) is allowed`);
+  });
+
+  it('a dict key that is no array is named escaped and capped', () => {
+    const e = dataErrorOf(() => parsePickle(pk('\x80\x02}', unicode(`k\n\x1b[31m${long}`), 'N', 's.'), 'k.pkl'));
+    expect(e.message).toMatch(/^k\.pkl: entry "k\\n\\x1b\[31mq+…\(\+9807 more characters\)" of the pickled dict is None, expected a numpy array$/);
+  });
+
+  it('APPENDS of 300,000 items is one loop, not a call with 300,000 arguments', () => {
+    const items = new Array(300000).fill('N').join('');
+    expect(dataErrorOf(() => parsePickle(pk('\x80\x02](', items, 'e.'), 'l.pkl')).message).toMatch(/^l\.pkl: the pickle holds a list; expected a dict/);
+  });
+
+  it('a shape of 65 dimensions is refused before the quadratic Fortran walk', () => {
+    const net = pickleOfTensors({ W1: [new Array(65).fill(1), [0]] });
+    expect(dataErrorOf(() => parsePickle(net, 'd.pkl')).message).toMatch(/shape has 65 dimensions; numpy arrays have at most 64/);
   });
 });

@@ -247,3 +247,42 @@ describe('parseSafetensors: hostile and broken files are exit-3 errors naming wh
     expect(parseSafetensors(file('{}' + ' '.repeat(6)), 'x').tensors.size).toBe(0);
   });
 });
+
+describe('parseSafetensors: deep and huge JSON values in the header (issue 7 D8, D22)', () => {
+  const entry = '"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}';
+  it.each([
+    ['200,000 nested arrays in a value', `{${entry},"x":${'['.repeat(200000)}${']'.repeat(200000)}}`],
+    ['200,000 nested objects in a value', `{${entry},"x":${'{"k":'.repeat(200000)}1${'}'.repeat(200000)}}`],
+    ['65 nested arrays as the shape', `{"a":{"dtype":"F32","shape":${'['.repeat(65)}${']'.repeat(65)},"data_offsets":[0,4]}}`],
+    ['200,000 unclosed brackets', `{"x":${'['.repeat(200000)}`],
+  ])('%s: refused before JSON.parse', (_, header) => {
+    expect(dataErrorOf(() => parseSafetensors(file(header, f32Bytes(1)), 'd')).message).toBe(
+      'd: safetensors header nests arrays or objects more than 64 deep; a real header nests 3 deep',
+    );
+  });
+
+  it('brackets inside strings (and escaped quotes) do not count; 64 levels are allowed', () => {
+    const inString = `{"__metadata__":{"note":"${'['.repeat(1000)}\\"${'{'.repeat(1000)}"},${entry}}`;
+    expect(parseSafetensors(file(inString, f32Bytes(1)), 's').metadata.note).toBe(`${'['.repeat(1000)}"${'{'.repeat(1000)}`);
+    const deep64 = `{${entry},"x":${'['.repeat(63)}${']'.repeat(63)}}`; // the header object is level 1
+    expect(dataErrorOf(() => parseSafetensors(file(deep64, f32Bytes(1)), 'd')).message).toMatch(/^d: tensor "x" should be an object/);
+  });
+
+  it('a huge value is shown as a capped excerpt, never stringified whole', () => {
+    const big = `{"a":{"dtype":"F32","shape":[${new Array(100000).fill(7).join(',')}],"data_offsets":[0,4]}}`;
+    const e = dataErrorOf(() => parseSafetensors(file(big, f32Bytes(1)), 'b'));
+    expect(e.message).toBe(`b: tensor "a" has 100000 dimensions; arrays have at most 64`);
+    const metadata = `{"__metadata__":{"k":[${new Array(100000).fill('"\\u001b[31mred"').join(',')}]},${entry}}`;
+    const m = dataErrorOf(() => parseSafetensors(file(metadata, f32Bytes(1)), 'm')).message;
+    expect(m).toBe('m: safetensors "__metadata__" values must be strings, found "k": ["\\x1b[31mred","\\x1b[31mred","\\x1b[31mred","\\x1b[31mred","\\x…'); // [ + 4 × 14 + 3 = 60 characters
+    const header = dataErrorOf(() => parseSafetensors(file(`"${'s'.repeat(100000)}"`), 'h')).message;
+    expect(header).toBe(`h: safetensors header should be a JSON object, found "${'s'.repeat(59)}…`); // the quote + 59 characters = 60
+  });
+
+  it('tensor names with a newline, an escape sequence or 10,000 characters are escaped and capped', () => {
+    const name = `a\n\x1b[31m${'n'.repeat(10000)}`;
+    const e = dataErrorOf(() => parseSafetensors(file({ [name]: { dtype: 'F16', shape: [1], data_offsets: [0, 2] } }, [0, 0]), 'n'));
+    expect(e.message).not.toMatch(/[\n\x1b]/);
+    expect(e.message).toMatch(/^n: tensor "a\\n\\x1b\[31mn+…\(\+9807 more characters\)" has dtype F16;/);
+  });
+});
