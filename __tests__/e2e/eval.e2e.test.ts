@@ -1,13 +1,15 @@
 // `mnist-loss eval` end to end: spawns the built CLI. The book's ch03 weights on the real 10,000 test images
 // (the point of the command: the book prints accuracy 0.9352), one and two threads, the CI gates' exit codes
-// and stderr lines, a seeded sample, a tiny IDX fixture, and the user errors.
+// and stderr lines, a seeded sample, a tiny IDX fixture, the user errors, and MNIST_LOSS_KERNELS (the
+// reference path gives the same output; a damaged kernel file is exit 1, not a silent fallback).
 //
 // Goldens come from numpy 2.4 with the book's float32 forward pass; the generating code is quoted in
 // __tests__/unit/experiments/evaluate.test.ts (predict, sse, cee), and each value below names its expression.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fixtureSplit, makeTempDir, removeDir, writeFixtureDir, writeSplit } from '../helpers/idxFixture';
-import { runCli, expectUserError, requireBuiltCli } from '../helpers/cli';
+import { cliEnv, runCli, expectUserError, requireBuiltCli } from '../helpers/cli';
 
 const run = (args: string[]) => runCli(args);
 
@@ -95,6 +97,49 @@ describe("the book's ch03 network on the real test split", () => {
     expect(json).toMatchObject({ split: 'test', n: 100, seed: 42, correct: 91, accuracy: 0.91, replace: true });
     expect(Math.abs(json.sse - 0.058023984540470294)).toBeLessThan(1e-6);
     expect(Math.abs(json.cee - 0.2960501142348654)).toBeLessThan(1e-6);
+  });
+});
+
+describe('MNIST_LOSS_KERNELS: the kernels or the reference code, the same bits; a broken kernel is an error', () => {
+  it('=reference prints the same JSON as the kernels, with one thread and with two', () => {
+    const kernel = run(['eval', '--model', SAFETENSORS, '--json']);
+    expect(kernel.status).toBe(0);
+    for (const threads of ['1', '2']) {
+      const reference = runCli(['eval', '--model', SAFETENSORS, '--json', '--threads', threads], { MNIST_LOSS_KERNELS: 'reference' });
+      expect(reference.status).toBe(0);
+      expect(reference.stdout).toBe(kernel.stdout);
+    }
+  });
+
+  it('any other value is a usage error (exit 2) naming the variable and the two choices', () => {
+    const r = runCli(['eval', '--model', SAFETENSORS, '--size', '5'], { MNIST_LOSS_KERNELS: 'js' });
+    expectUserError(r, 2, /^mnist-loss: MNIST_LOSS_KERNELS="js": expected "wasm" \(the default\) or "reference"$/);
+  });
+
+  it('a damaged mlp.wasm in an installed copy: exit 1 with a rebuild hint, no stack and no silent slow path', () => {
+    // a copy of the built package (dist/, package.json, node_modules linked) whose kernel file is cut short
+    const root = makeTempDir();
+    try {
+      const repo = path.resolve(__dirname, '../..');
+      fs.cpSync(path.join(repo, 'dist'), path.join(root, 'dist'), { recursive: true });
+      fs.copyFileSync(path.join(repo, 'package.json'), path.join(root, 'package.json'));
+      fs.symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+      const wasm = path.join(root, 'dist', 'src', 'kernels', 'mlp.wasm');
+      fs.writeFileSync(wasm, fs.readFileSync(wasm).subarray(0, 100));
+      const bin = path.join(root, 'dist', 'bin', 'mnist-loss.js');
+      const r = spawnSync(process.execPath, [bin, 'eval', '--model', SAFETENSORS, '--size', '5'], { encoding: 'utf8', env: cliEnv() });
+      expectUserError({ status: r.status, stdout: r.stdout, stderr: r.stderr }, 1, /^mnist-loss: kernel file .*mlp\.wasm does not compile: /);
+      expect(r.stderr).toMatch(/^hint: rebuild with `npm run build` \(or reinstall mnist-loss\); MNIST_LOSS_KERNELS=reference runs without the kernels$/m);
+      fs.rmSync(wasm);
+      const missing = spawnSync(process.execPath, [bin, 'eval', '--model', SAFETENSORS, '--size', '5'], { encoding: 'utf8', env: cliEnv() });
+      expectUserError({ status: missing.status, stdout: missing.stdout, stderr: missing.stderr }, 1, /^mnist-loss: WebAssembly kernels not built: .*mlp\.wasm is missing$/);
+      // the switch still runs such a copy, on the reference code
+      const reference = spawnSync(process.execPath, [bin, 'eval', '--model', SAFETENSORS, '--size', '5', '--json'], { encoding: 'utf8', env: cliEnv({ MNIST_LOSS_KERNELS: 'reference' }) });
+      expect(reference.status).toBe(0);
+      expect(JSON.parse(reference.stdout)).toMatchObject({ n: 5 });
+    } finally {
+      removeDir(root);
+    }
   });
 });
 

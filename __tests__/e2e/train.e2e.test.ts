@@ -2,7 +2,7 @@
 // book's first 5 SGD steps against numpy (float32 goldens from __tests__/fixtures/train/
 // make_train_goldens.py, section 'train32': np.random.seed(42); TwoLayerNet init; 5 × choice(60000, 100),
 // gradient, params -= 0.1 * grad); the rest run on tiny IDX fixtures: report layout, --epochs 0 (numpy's
-// initial weights), the model file, flag errors, and Ctrl-C.
+// initial weights), the model file, the reference path (MNIST_LOSS_KERNELS=reference), flag errors, and Ctrl-C.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -97,6 +97,25 @@ describe('mnist-loss train on fixture data (30 train, 12 test images)', () => {
     const scored = JSON.parse(e.stdout);
     expect(scored.accuracy).toBe(last.testAccuracy);
     expect(scored.cee).toBeCloseTo(last.testCee, 12);
+  });
+});
+
+describe('mnist-loss train under MNIST_LOSS_KERNELS=reference (backprop.ts instead of the SGD kernel)', () => {
+  it('prints the same losses, accuracies and weights as the kernels, bit for bit', () => {
+    const args = (out: string) => ['train', '--data', fixture.dir, '--batch-size', '7', '--epochs', '2', '--hidden', '9,5', '--activation', 'relu', '--init', 'he', '--json', '--out', out];
+    const kernelOut = path.join(tmp, 'kernel.safetensors'), referenceOut = path.join(tmp, 'reference.safetensors');
+    const kernel = run(args(kernelOut));
+    const reference = runCli(args(referenceOut), { MNIST_LOSS_KERNELS: 'reference' });
+    expect(kernel.status).toBe(0);
+    expect(reference.status).toBe(0);
+    // every JSON field but timings and the output path
+    const numbers = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l)).map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !/second|time|^out$|command/i.test(k))));
+    expect(numbers(reference.stdout)).toEqual(numbers(kernel.stdout));
+    const a = readModel(kernelOut).net, b = readModel(referenceOut).net;
+    a.layers.forEach((layer, l) => {
+      expect(layer.W.data).toEqual(b.layers[l].W.data);
+      expect(layer.b).toEqual(b.layers[l].b);
+    });
   });
 });
 

@@ -1,11 +1,12 @@
 // One SGD step of backprop.ts (forwardLoss, backprop) and train.ts (sgdStep), laid out for speed: one
-// WebAssembly memory holds float64 copies of the float32 weights, the batch's pixels and every activation
-// and gradient, and each matrix product runs through wasmKernel.ts's accumulateRow. The sums are the
-// same sums in the same order as backprop.ts, so a step gives the same bits (tested).
+// kernel arena (src/kernels) holds float64 copies of the float32 weights, the batch's pixels and every
+// activation and gradient, and each matrix product runs through mlp.wat's gatherPixels / gatherNonzero /
+// accumulateRow. The sums are the same sums in the same order as backprop.ts, so a step gives the same
+// bits (tested); MNIST_LOSS_KERNELS=reference makes train.ts use backprop.ts itself.
+import { ArenaLayout, createArena, kernelsEnabled, type KernelArena, type MlpKernels } from '../kernels';
 import { assertShape } from '../tensor';
 import { CEE_DELTA } from './losses';
 import type { Network } from './network';
-import { createWasmKernel, type WasmKernel } from './wasmKernel';
 
 /** One SGD step, in place on the network it was made for. */
 export interface SgdKernel {
@@ -21,19 +22,10 @@ export interface SgdKernel {
 /** Above this many bytes of buffers (huge batches) the caller keeps to backprop.ts. */
 const MAX_ARENA_BYTES = 256 * 1024 * 1024;
 
-/** Byte offsets of the arrays in one memory, each 8-byte aligned. */
-class Arena {
-  bytes = 0;
-  take(count: number, elementBytes: number): number {
-    const at = this.bytes;
-    this.bytes += Math.ceil((count * elementBytes) / 8) * 8;
-    return at;
-  }
-}
-
 /**
- * A step kernel for `net` and batches of `batch` images, or null where WebAssembly SIMD is missing or the
- * buffers would be too large: callers then use backprop.ts directly (the same numbers, slower).
+ * A step kernel for `net` and batches of `batch` images, or null when MNIST_LOSS_KERNELS=reference or the
+ * buffers would be too large: callers then use backprop.ts directly (the same numbers, slower). A kernel
+ * that fails to load throws (kernels/index.ts), rather than quietly taking the slow path.
  */
 export function createSgdKernel(net: Network, batch: number): SgdKernel | null {
   const B = batch, L = net.layers.length;
@@ -41,29 +33,28 @@ export function createSgdKernel(net: Network, batch: number): SgdKernel | null {
   const D = sizes[0], widest = Math.max(...sizes);
   net.layers.forEach((l, i) => assertShape(l.W.rows === sizes[i] && l.b.length === l.W.cols, `sgdKernel: layer ${i + 1} is [${l.W.rows},${l.W.cols}] + [${l.b.length}]`));
 
-  const arena = new Arena();
+  if (!kernelsEnabled()) return null;
+  const layout = new ArenaLayout();
   const at = {
-    scale: arena.take(256, 8),
-    images: arena.take(B * D, 1),
-    W: net.layers.map((l) => arena.take(l.W.data.length, 8)),
-    WT: net.layers.map((l, i) => (i > 0 ? arena.take(l.W.data.length, 8) : -1)),
-    a: sizes.slice(1).map((H) => arena.take(B * H, 8)),
-    z: sizes.slice(1).map((H) => arena.take(B * H, 8)),
-    da: sizes.slice(1).map((H) => arena.take(B * H, 8)),
-    dW: net.layers.map((l) => arena.take(l.W.data.length, 8)),
-    dz: arena.take(B * widest, 8),
-    rowXs: arena.take(B * D, 8),
-    rowOffsets: arena.take(B * D, 4),
-    colXs: arena.take(B * D, 8),
-    colOffsets: arena.take(B * D, 4),
-    xs: arena.take(Math.max(B, widest), 8),
-    offsets: arena.take(Math.max(B, widest), 4),
-    stride: arena.take(widest, 4), // offsets j · I into W_lᵀ, set per layer
+    scale: layout.take(256, 8),
+    images: layout.take(B * D, 1),
+    W: net.layers.map((l) => layout.take(l.W.data.length, 8)),
+    WT: net.layers.map((l, i) => (i > 0 ? layout.take(l.W.data.length, 8) : -1)),
+    a: sizes.slice(1).map((H) => layout.take(B * H, 8)),
+    z: sizes.slice(1).map((H) => layout.take(B * H, 8)),
+    da: sizes.slice(1).map((H) => layout.take(B * H, 8)),
+    dW: net.layers.map((l) => layout.take(l.W.data.length, 8)),
+    dz: layout.take(B * widest, 8),
+    rowXs: layout.take(B * D, 8),
+    rowOffsets: layout.take(B * D, 4),
+    colXs: layout.take(B * D, 8),
+    colOffsets: layout.take(B * D, 4),
+    xs: layout.take(Math.max(B, widest), 8),
+    offsets: layout.take(Math.max(B, widest), 4),
+    stride: layout.take(widest, 4), // offsets j · I into W_lᵀ, set per layer
   };
-  if (arena.bytes > MAX_ARENA_BYTES) return null;
-  const k = createWasmKernel(arena.bytes);
-  if (k === null) return null;
-  return new WasmSgd(net, B, sizes, at, k);
+  if (layout.bytes > MAX_ARENA_BYTES) return null;
+  return new KernelSgd(net, B, sizes, at, createArena(layout.bytes));
 }
 
 type Addresses = {
@@ -72,7 +63,7 @@ type Addresses = {
   readonly colXs: number; readonly colOffsets: number; readonly xs: number; readonly offsets: number; readonly stride: number;
 };
 
-class WasmSgd implements SgdKernel {
+class KernelSgd implements SgdKernel {
   private readonly f64: Float64Array;
   private readonly i32: Int32Array;
   private readonly u8: Uint8Array;
@@ -89,15 +80,17 @@ class WasmSgd implements SgdKernel {
   private readonly colStart: Int32Array;
   /** The float64 weights have moved on from the network's float32 arrays (see sync). */
   private stale = false;
+  private readonly k: MlpKernels;
 
   constructor(
     private readonly net: Network,
     private readonly B: number,
     private readonly sizes: readonly number[],
     private readonly at: Addresses,
-    private readonly k: WasmKernel,
+    arena: KernelArena,
   ) {
-    const buffer = k.memory.buffer;
+    this.k = arena.kernels;
+    const buffer = arena.buffer;
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
     this.u8 = new Uint8Array(buffer);
