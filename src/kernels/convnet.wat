@@ -63,7 +63,9 @@
     (local $p i32) (local $j i32) (local $y i32) (local $xx i32) (local $c i32) (local $fh i32) (local $fw i32)
     (local $ty i32) (local $tx i32) (local $o i32) (local $w i32) (local $oRow i32) (local $end i32)
     (local $v f32) (local $vv v128) (local $filterBytes i32)
+    (local $fh1 i32) (local $fw0 i32) (local $fw1 i32) (local $tapO i32) (local $tapW i32) (local $tapStep i32)
     (local.set $filterBytes (i32.shl (local.get $FNp) (i32.const 2)))
+    (local.set $tapStep (i32.mul (local.get $C) (local.get $filterBytes)))   ;; Wt from tap (fh, fw) to (fh, fw + 1)
     ;; out = bias, pixel by pixel
     (local.set $o (local.get $out))
     (local.set $end (i32.add (local.get $out) (i32.mul (i32.mul (local.get $OH) (local.get $OW)) (local.get $filterBytes))))
@@ -88,9 +90,50 @@
           (br_if $channelsDone (i32.ge_u (local.get $c) (local.get $C)))
           (local.set $v (f32.load (i32.add (local.get $p) (i32.shl (local.get $c) (i32.const 2)))))
           (if (f32.ne (local.get $v) (f32.const 0))   ;; NaN != 0: a NaN input still spreads, as in the reference
-            (then
+            (then (block $skip
               (local.set $vv (f32x4.splat (local.get $v)))
-              ;; taps (fh, fw) with oy = (y + pad − fh) / s a whole number in [0, OH), ox likewise
+              (if (i32.eq (local.get $stride) (i32.const 1))
+                (then
+                  ;; stride 1: the taps with oy = y + pad − fh in [0, OH) and ox = x + pad − fw in [0, OW), no division
+                  (local.set $fh (i32.sub (i32.add (local.get $y) (local.get $pad)) (i32.sub (local.get $OH) (i32.const 1))))
+                  (if (i32.lt_s (local.get $fh) (i32.const 0)) (then (local.set $fh (i32.const 0))))
+                  (local.set $fh1 (i32.add (i32.add (local.get $y) (local.get $pad)) (i32.const 1)))
+                  (if (i32.gt_s (local.get $fh1) (local.get $FH)) (then (local.set $fh1 (local.get $FH))))
+                  (local.set $fw0 (i32.sub (i32.add (local.get $xx) (local.get $pad)) (i32.sub (local.get $OW) (i32.const 1))))
+                  (if (i32.lt_s (local.get $fw0) (i32.const 0)) (then (local.set $fw0 (i32.const 0))))
+                  (local.set $fw1 (i32.add (i32.add (local.get $xx) (local.get $pad)) (i32.const 1)))
+                  (if (i32.gt_s (local.get $fw1) (local.get $FW)) (then (local.set $fw1 (local.get $FW))))
+                  (block $rows1Done (loop $nextRow1
+                    (br_if $rows1Done (i32.ge_s (local.get $fh) (local.get $fh1)))
+                    ;; o = out[oy, ox(fw0)], w = Wt[fh, fw0, c]; along fw, o steps back a pixel and w forward a tap
+                    (local.set $tapO (i32.add (local.get $out) (i32.mul (i32.add
+                      (i32.mul (i32.sub (i32.add (local.get $y) (local.get $pad)) (local.get $fh)) (local.get $OW))
+                      (i32.sub (i32.add (local.get $xx) (local.get $pad)) (local.get $fw0))) (local.get $filterBytes))))
+                    (local.set $tapW (i32.add (local.get $Wt) (i32.mul
+                      (i32.add (i32.mul (i32.add (i32.mul (local.get $fh) (local.get $FW)) (local.get $fw0)) (local.get $C)) (local.get $c))
+                      (local.get $filterBytes))))
+                    (local.set $fw (local.get $fw0))
+                    (block $taps1Done (loop $nextTap1
+                      (br_if $taps1Done (i32.ge_s (local.get $fw) (local.get $fw1)))
+                      (local.set $o (local.get $tapO))
+                      (local.set $w (local.get $tapW))
+                      (local.set $end (i32.add (local.get $o) (local.get $filterBytes)))
+                      (block $filters1Done (loop $nextFilters1
+                        (v128.store (local.get $o) (f32x4.add (v128.load (local.get $o))
+                          (f32x4.mul (local.get $vv) (v128.load (local.get $w)))))
+                        (v128.store offset=16 (local.get $o) (f32x4.add (v128.load offset=16 (local.get $o))
+                          (f32x4.mul (local.get $vv) (v128.load offset=16 (local.get $w)))))
+                        (local.set $o (i32.add (local.get $o) (i32.const 32)))
+                        (local.set $w (i32.add (local.get $w) (i32.const 32)))
+                        (br_if $nextFilters1 (i32.lt_u (local.get $o) (local.get $end)))))
+                      (local.set $tapO (i32.sub (local.get $tapO) (local.get $filterBytes)))
+                      (local.set $tapW (i32.add (local.get $tapW) (local.get $tapStep)))
+                      (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
+                      (br $nextTap1)))
+                    (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
+                    (br $nextRow1)))
+                  (br $skip)))
+              ;; any stride: taps (fh, fw) with oy = (y + pad − fh) / s a whole number in [0, OH), ox likewise
               (local.set $fh (i32.const 0))
               (block $tapRowsDone (loop $nextTapRow
                 (br_if $tapRowsDone (i32.ge_u (local.get $fh) (local.get $FH)))
@@ -129,7 +172,7 @@
                       (local.set $fw (i32.add (local.get $fw) (i32.const 1)))
                       (br $nextTap)))))
                 (local.set $fh (i32.add (local.get $fh) (i32.const 1)))
-                (br $nextTapRow)))))
+                (br $nextTapRow))))))
           (local.set $c (i32.add (local.get $c) (i32.const 1)))
           (br $nextChannel)))
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $Cp) (i32.const 2))))
@@ -264,12 +307,17 @@
   ;; ---- pooling, per channel, four channels a step ----
   ;; x: [H, W, Cp] -> out: [OH, OW, Cp]; window rows oy·s − pad .. + PH clipped to the input (max never sees padding;
   ;; avg divides by PH·PW when countIncludePad, else by the positions inside the input).
+  ;; mode 0: max; 1: average; 2: max(0, max) = relu then max pool (they commute, and the ReLU runs on the 4× fewer
+  ;; outputs; NaN stays NaN either way).
   (func (export "pool")
     (param $x i32) (param $H i32) (param $W i32) (param $Cp i32) (param $PH i32) (param $PW i32) (param $stride i32) (param $pad i32)
-    (param $avg i32) (param $countIncludePad i32) (param $out i32) (param $OH i32) (param $OW i32)
+    (param $mode i32) (param $countIncludePad i32) (param $out i32) (param $OH i32) (param $OW i32)
     (local $oy i32) (local $ox i32) (local $ys i32) (local $ye i32) (local $xs i32) (local $xe i32) (local $iy i32) (local $ix i32)
-    (local $j i32) (local $pixelBytes i32) (local $o i32) (local $acc v128) (local $v v128) (local $count f32)
+    (local $j i32) (local $pixelBytes i32) (local $rowBytes i32) (local $o i32) (local $corner i32) (local $p i32) (local $q i32)
+    (local $acc v128) (local $init v128) (local $count v128)
     (local.set $pixelBytes (i32.shl (local.get $Cp) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $W) (local.get $pixelBytes)))
+    (local.set $init (select (result v128) (v128.const f32x4 -inf -inf -inf -inf) (v128.const f32x4 0 0 0 0) (i32.eqz (local.get $mode))))
     (local.set $o (local.get $out))
     (block $rowsDone (loop $nextRow
       (br_if $rowsDone (i32.ge_u (local.get $oy) (local.get $OH)))
@@ -284,30 +332,40 @@
         (local.set $xe (i32.add (local.get $xs) (local.get $PW)))
         (if (i32.lt_s (local.get $xs) (i32.const 0)) (then (local.set $xs (i32.const 0))))
         (if (i32.gt_s (local.get $xe) (local.get $W)) (then (local.set $xe (local.get $W))))
-        (local.set $count (f32.convert_i32_s (select
+        (local.set $count (f32x4.splat (f32.convert_i32_s (select
           (i32.mul (local.get $PH) (local.get $PW))
           (i32.mul (i32.sub (local.get $ye) (local.get $ys)) (i32.sub (local.get $xe) (local.get $xs)))
-          (local.get $countIncludePad))))
+          (local.get $countIncludePad)))))
+        (local.set $corner (i32.add (local.get $x) (i32.add (i32.mul (local.get $ys) (local.get $rowBytes)) (i32.mul (local.get $xs) (local.get $pixelBytes)))))
         (local.set $j (i32.const 0))
         (block $channelsDone (loop $nextChannels
           (br_if $channelsDone (i32.ge_u (local.get $j) (local.get $pixelBytes)))
-          (local.set $acc (select (result v128) (v128.const f32x4 0 0 0 0) (v128.const f32x4 -inf -inf -inf -inf) (local.get $avg)))
+          (local.set $acc (local.get $init))
+          (local.set $p (i32.add (local.get $corner) (local.get $j)))
           (local.set $iy (local.get $ys))
           (block $windowRowsDone (loop $nextWindowRow
             (br_if $windowRowsDone (i32.ge_s (local.get $iy) (local.get $ye)))
+            (local.set $q (local.get $p))
             (local.set $ix (local.get $xs))
-            (block $windowDone (loop $nextWindow
-              (br_if $windowDone (i32.ge_s (local.get $ix) (local.get $xe)))
-              (local.set $v (v128.load (i32.add (i32.add (local.get $x) (local.get $j))
-                (i32.mul (i32.add (i32.mul (local.get $iy) (local.get $W)) (local.get $ix)) (local.get $pixelBytes)))))
-              (local.set $acc (if (result v128) (local.get $avg)
-                (then (f32x4.add (local.get $acc) (local.get $v)))
-                (else (f32x4.max (local.get $acc) (local.get $v)))))   ;; NaN wins, as the reference's first NaN
-              (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
-              (br $nextWindow)))
+            (if (i32.eq (local.get $mode) (i32.const 1))
+              (then
+                (block $sumDone (loop $nextSum
+                  (br_if $sumDone (i32.ge_s (local.get $ix) (local.get $xe)))
+                  (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $q))))
+                  (local.set $q (i32.add (local.get $q) (local.get $pixelBytes)))
+                  (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+                  (br $nextSum))))
+              (else
+                (block $maxDone (loop $nextMax
+                  (br_if $maxDone (i32.ge_s (local.get $ix) (local.get $xe)))
+                  (local.set $acc (f32x4.max (local.get $acc) (v128.load (local.get $q))))   ;; NaN wins, as the reference's first NaN
+                  (local.set $q (i32.add (local.get $q) (local.get $pixelBytes)))
+                  (local.set $ix (i32.add (local.get $ix) (i32.const 1)))
+                  (br $nextMax)))))
+            (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
             (local.set $iy (i32.add (local.get $iy) (i32.const 1)))
             (br $nextWindowRow)))
-          (if (local.get $avg) (then (local.set $acc (f32x4.div (local.get $acc) (f32x4.splat (local.get $count))))))
+          (if (i32.eq (local.get $mode) (i32.const 1)) (then (local.set $acc (f32x4.div (local.get $acc) (local.get $count)))))
           (v128.store (i32.add (local.get $o) (local.get $j)) (local.get $acc))
           (local.set $j (i32.add (local.get $j) (i32.const 16)))
           (br $nextChannels)))

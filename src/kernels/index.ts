@@ -176,7 +176,7 @@ export interface ConvnetKernels {
   padCopy(src: number, H: number, W: number, Cp: number, pad: number, dst: number): void;
   convScatter(x: number, H: number, W: number, C: number, Cp: number, Wt: number, FH: number, FW: number, FNp: number, stride: number, pad: number, bias: number, out: number, OH: number, OW: number): void;
   convDirect(x: number, Wp: number, Cp: number, Wt: number, FH: number, FW: number, FNp: number, stride: number, bias: number, relu: number, out: number, OH: number, OW: number): void;
-  pool(x: number, H: number, W: number, Cp: number, PH: number, PW: number, stride: number, pad: number, avg: number, countIncludePad: number, out: number, OH: number, OW: number): void;
+  pool(x: number, H: number, W: number, Cp: number, PH: number, PW: number, stride: number, pad: number, mode: number, countIncludePad: number, out: number, OH: number, OW: number): void;
   affine(x: number, B: number, D: number, xStride: number, Wt: number, Mp: number, bias: number, relu: number, out: number, outStride: number): void;
   relu(x: number, n: number): void;
   scaleShift(x: number, n: number, scale: number, shift: number): void;

@@ -109,6 +109,8 @@ function compile(net: Network): Program {
   }
   /** The test-time dropout factor not yet applied (it commutes with ReLU, pooling and flatten when positive). */
   let pending = 1;
+  /** A ReLU just before a max pooling, left for the pool to apply (mode 2). */
+  let reluIntoPool = false;
 
   /** Moves from image-by-image to CHUNK rows: the sample is copied into row i of a batch buffer. */
   const toBatch = (): void => {
@@ -178,8 +180,10 @@ function compile(net: Network): Program {
         if (!(pending > 0)) settle();
         const pool = layer as Pooling, { H, W, Cp } = l;
         const [C, OH, OW] = outShape;
-        const out = take(OH * OW * Cp), x = at, avg = pool.mode === 'avg' ? 1 : 0, include = pool.countIncludePad ? 1 : 0;
-        imageSteps.push((k) => k.pool(x, H, W, Cp, pool.poolH, pool.poolW, pool.stride, pool.pad, avg, include, out, OH, OW));
+        const out = take(OH * OW * Cp), x = at, include = pool.countIncludePad ? 1 : 0;
+        const mode = pool.mode === 'avg' ? 1 : reluIntoPool ? 2 : 0;
+        reluIntoPool = false;
+        imageSteps.push((k) => k.pool(x, H, W, Cp, pool.poolH, pool.poolW, pool.stride, pool.pad, mode, include, out, OH, OW));
         at = out;
         l = { kind: 'hwc', C, H: OH, W: OW, Cp };
         break;
@@ -205,7 +209,9 @@ function compile(net: Network): Program {
         break;
       }
       case 'relu':
-        elementWise((k, x, n) => k.relu(x, n));
+        // relu then max pooling = max pooling then relu: the pool applies it, on 4× fewer values
+        if (!batched && next?.kind === 'pooling' && (next as Pooling).mode === 'max') reluIntoPool = true;
+        else elementWise((k, x, n) => k.relu(x, n));
         break;
       case 'sigmoid':
       case 'tanh': {
