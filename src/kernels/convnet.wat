@@ -376,7 +376,9 @@
       (br $nextRow))))
 
   ;; ---- affine over a batch: out[b, :] = bias + Σ_d x[b, d] · Wt[d, :], then max(·, 0) if relu ----
-  ;; x: [B, xStride] (the first D used, D a multiple of 4), Wt: [D, Mp], bias: [Mp] -> out: [B, outStride] (first Mp written)
+  ;; x: [B, xStride] (the first D used, D a multiple of 4), Wt: [D/4, Mp/4, 4, 4] (W [D, Mp] with each four rows interleaved
+;; vector by vector: W[4q + r, 4v + lane] at ((q·Mp/4 + v)·4 + r)·4 + lane, one pointer and constant offsets in the
+;; inner loop), bias: [Mp] -> out: [B, outStride] (first Mp written)
   ;; Four weight rows at a time, swept over every image of the batch while they sit in cache; a group of four
   ;; zero inputs (ReLU outputs, background pixels) is skipped.
   (func (export "affine")
@@ -419,11 +421,11 @@
               (v128.store (local.get $o)
                 (f32x4.add (f32x4.add (f32x4.add (f32x4.add (v128.load (local.get $o))
                   (f32x4.mul (local.get $x0) (v128.load (local.get $j))))
-                  (f32x4.mul (local.get $x1) (v128.load (i32.add (local.get $j) (local.get $rowBytes)))))
-                  (f32x4.mul (local.get $x2) (v128.load (i32.add (local.get $j) (i32.shl (local.get $rowBytes) (i32.const 1))))))
-                  (f32x4.mul (local.get $x3) (v128.load (i32.add (local.get $j) (i32.mul (local.get $rowBytes) (i32.const 3)))))))
+                  (f32x4.mul (local.get $x1) (v128.load offset=16 (local.get $j))))
+                  (f32x4.mul (local.get $x2) (v128.load offset=32 (local.get $j))))
+                  (f32x4.mul (local.get $x3) (v128.load offset=48 (local.get $j)))))
               (local.set $o (i32.add (local.get $o) (i32.const 16)))
-              (local.set $j (i32.add (local.get $j) (i32.const 16)))
+              (local.set $j (i32.add (local.get $j) (i32.const 64)))
               (br $nextVector2)))))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $nextImage2)))

@@ -194,8 +194,8 @@ function compile(net: Network): Program {
         const M = affine.outputSize, Mp = roundUp(M, 4), Dk = floatsOf(l);
         const Wt = new Float32Array(Dk * Mp);
         for (let d = 0; d < affine.inputSize; d++) {
-          const row = kernelIndex(l, d) * Mp;
-          for (let j = 0; j < M; j++) Wt[row + j] = affine.W[d * M + j] * pending;
+          const r = kernelIndex(l, d), quad = (r >> 2) * Mp * 4 + (r & 3) * 4; // convnet.wat affine's [D/4, Mp/4, 4, 4]
+          for (let j = 0; j < M; j++) Wt[quad + (j >> 2) * 16 + (j & 3)] = affine.W[d * M + j] * pending;
         }
         pending = 1;
         const bias = new Float32Array(Mp);
