@@ -1,6 +1,7 @@
-// The fast path's loader: the MLP kernels of mlp.wat (assembled at build time into mlp.wasm, beside this
-// file's compiled JS) over one memory arena, for nn/fastForward.ts (eval's forward pass) and nn/sgdKernel.ts
-// (the SGD step). The nn/ reference code is the definition; MNIST_LOSS_KERNELS=reference runs it instead.
+// The fast path's loader: each kernel module (a .wat file assembled at build time into a .wasm beside this
+// file's compiled JS) over one memory arena per use — mlp.wat for nn/fastForward.ts (eval's forward pass) and
+// nn/sgdKernel.ts (the SGD step), convnet.wat for networkForward.ts (any layer network). The nn/ reference code
+// is the definition; MNIST_LOSS_KERNELS=reference runs it instead.
 import * as path from 'node:path';
 import { ExitCode, MnistLossError, printable, usageError } from '../errors';
 import { readKernelBinary } from '../io/kernelFile';
@@ -73,9 +74,9 @@ export class ArenaLayout {
   }
 }
 
-/** One WebAssembly memory with the kernels instantiated over it; views take byte offsets from an ArenaLayout. */
-export interface KernelArena {
-  readonly kernels: MlpKernels;
+/** One WebAssembly memory with a module's kernels instantiated over it; views take byte offsets from an ArenaLayout. */
+export interface Arena<K> {
+  readonly kernels: K;
   /** The memory's bytes (fixed size: the kernels never grow it, so views stay valid). */
   readonly buffer: ArrayBuffer;
   f64(at: number, count: number): Float64Array;
@@ -84,6 +85,9 @@ export interface KernelArena {
   u8(at: number, count: number): Uint8Array;
 }
 
+/** The MLP kernels' arena. */
+export type KernelArena = Arena<MlpKernels>;
+
 /** The part of the WebAssembly JS API used here (tsconfig's lib is es2022, which does not declare it). */
 interface WasmApi {
   Module: { new (bytes: Uint8Array): object; exports(module: object): { readonly name: string }[] };
@@ -91,9 +95,8 @@ interface WasmApi {
   Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
 }
 
-const KERNEL_FILE = 'mlp.wasm';
 /** Beside the compiled loader (dist/src/kernels/), or the build output when tests run this file from src/kernels/. */
-const CANDIDATES = [path.join(__dirname, KERNEL_FILE), path.join(__dirname, '..', '..', 'dist', 'src', 'kernels', KERNEL_FILE)];
+const candidates = (file: string): string[] => [path.join(__dirname, file), path.join(__dirname, '..', '..', 'dist', 'src', 'kernels', file)];
 const REBUILD = `rebuild with \`npm run build\` (or reinstall mnist-loss); ${KERNELS_ENV}=reference runs without the kernels`;
 
 /** A kernel that cannot be loaded is a broken install: exit 1 with a hint, never a silent fallback. */
@@ -107,6 +110,11 @@ function wasmApi(): WasmApi {
 
 /** Compiles kernel bytes (from `file`, for messages); anything that is not a valid SIMD module with mlp.wat's exports throws. */
 export function compileKernels(bytes: Uint8Array, file: string): object {
+  return compileModule(bytes, file, EXPORTS, 'mlp.wat');
+}
+
+/** Compiles a kernel module and checks that it exports `exports` (source names the .wat, for the message). */
+function compileModule(bytes: Uint8Array, file: string, exports: readonly string[], source: string): object {
   const api = wasmApi();
   let module: object;
   try {
@@ -115,28 +123,42 @@ export function compileKernels(bytes: Uint8Array, file: string): object {
     throw kernelError(`kernel file ${printable(file)} does not compile: ${printable((e as Error).message)}`);
   }
   const exported = new Set(api.Module.exports(module).map((e) => e.name));
-  const missing = EXPORTS.filter((name) => !exported.has(name));
-  if (missing.length > 0) throw kernelError(`kernel file ${printable(file)} lacks ${missing.join(', ')}: it was built from another mlp.wat`);
+  const missing = exports.filter((name) => !exported.has(name));
+  if (missing.length > 0) throw kernelError(`kernel file ${printable(file)} lacks ${missing.join(', ')}: it was built from another ${source}`);
   return module;
 }
 
-/** Compiled once per thread, on first use: start-up time matters to a CLI. */
-let compiled: object | undefined;
+/** Compiled modules by .wasm name, once per thread, on first use: start-up time matters to a CLI. */
+const compiled = new Map<string, object>();
+
+/** Reads and compiles `file` (e.g. convnet.wasm) once per thread; throws when it is missing or lacks `exports`. */
+function loadModule(file: string, exports: readonly string[]): object {
+  const known = compiled.get(file);
+  if (known !== undefined) return known;
+  const places = candidates(file);
+  const binary = readKernelBinary(places);
+  if (binary === null) throw kernelError(`WebAssembly kernels not built: ${printable(places[0])} is missing`);
+  const module = compileModule(binary.bytes, binary.file, exports, file.replace(/\.wasm$/, '.wat'));
+  compiled.set(file, module);
+  return module;
+}
 
 /** Reads and compiles mlp.wasm now (a worker thread does this while it waits for work); throws when it cannot. */
 export function loadKernels(): object {
-  if (compiled !== undefined) return compiled;
-  const binary = readKernelBinary(CANDIDATES);
-  if (binary === null) throw kernelError(`WebAssembly kernels not built: ${printable(CANDIDATES[0])} is missing`);
-  return (compiled = compileKernels(binary.bytes, binary.file));
+  return loadModule('mlp.wasm', EXPORTS);
 }
 
-/** The kernels over a fresh memory of at least `bytes` bytes (zeroed). Throws when the kernels cannot load. */
+/** The MLP kernels over a fresh memory of at least `bytes` bytes (zeroed). Throws when the kernels cannot load. */
 export function createArena(bytes: number, module: object = loadKernels()): KernelArena {
+  return instantiate<MlpKernels>(bytes, module, EXPORTS);
+}
+
+/** A module's kernels over a fresh zeroed memory of at least `bytes` bytes, with views into it. */
+function instantiate<K>(bytes: number, module: object, exports: readonly (keyof K & string)[]): Arena<K> {
   const api = wasmApi();
   const memory = new api.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const instance = new api.Instance(module, { env: { memory } });
-  const kernels = Object.fromEntries(EXPORTS.map((name) => [name, instance.exports[name]])) as unknown as MlpKernels;
+  const kernels = Object.fromEntries(exports.map((name) => [name, instance.exports[name]])) as unknown as K;
   const buffer = memory.buffer;
   return {
     kernels,
@@ -146,4 +168,29 @@ export function createArena(bytes: number, module: object = loadKernels()): Kern
     i32: (at, count) => new Int32Array(buffer, at, count),
     u8: (at, count) => new Uint8Array(buffer, at, count),
   };
+}
+
+/** convnet.wat's functions (see its comments for the shapes); addresses are byte offsets into the arena. */
+export interface ConvnetKernels {
+  pixels(src: number, C: number, HW: number, Cp: number, table: number, dst: number): void;
+  padCopy(src: number, H: number, W: number, Cp: number, pad: number, dst: number): void;
+  convScatter(x: number, H: number, W: number, C: number, Cp: number, Wt: number, FH: number, FW: number, FNp: number, stride: number, pad: number, bias: number, out: number, OH: number, OW: number): void;
+  convDirect(x: number, Wp: number, Cp: number, Wt: number, FH: number, FW: number, FNp: number, stride: number, bias: number, relu: number, out: number, OH: number, OW: number): void;
+  pool(x: number, H: number, W: number, Cp: number, PH: number, PW: number, stride: number, pad: number, mode: number, countIncludePad: number, out: number, OH: number, OW: number): void;
+  affine(x: number, B: number, D: number, xStride: number, Wt: number, Mp: number, bias: number, relu: number, out: number, outStride: number): void;
+  relu(x: number, n: number): void;
+  scaleShift(x: number, n: number, scale: number, shift: number): void;
+  scale(x: number, n: number, s: number): void;
+}
+
+const CONVNET_EXPORTS: readonly (keyof ConvnetKernels)[] = ['pixels', 'padCopy', 'convScatter', 'convDirect', 'pool', 'affine', 'relu', 'scaleShift', 'scale'];
+
+/** Reads and compiles convnet.wasm now (once per thread); throws when it cannot. */
+export function loadConvnetKernels(): object {
+  return loadModule('convnet.wasm', CONVNET_EXPORTS);
+}
+
+/** The convnet kernels over a fresh zeroed memory of at least `bytes` bytes. Throws when the kernels cannot load. */
+export function createConvnetArena(bytes: number, module: object = loadConvnetKernels()): Arena<ConvnetKernels> {
+  return instantiate<ConvnetKernels>(bytes, module, CONVNET_EXPORTS);
 }
