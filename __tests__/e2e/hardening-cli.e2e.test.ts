@@ -76,6 +76,10 @@ describe('D4: a value above its bound is a usage error naming the flag, the boun
     expectUserError(runCli(['gradcheck', '--model', file, '--data', fixture.dir]), 2, /784-1300-10 network has 1033510 parameters, more than 1000000/);
   });
 
+  it('probe: --weights × images at most 100000000, checked once the images are read, before any slope', () => {
+    expectUserError(runCli(['probe', '--model', BOOK, '--data', fixture.dir, '--split', 'train', '--size', '100000', '--weights', '1001']), 2, /--weights 1001 on 100000 images is 100100000 loss evaluations, more than 100000000/);
+  });
+
   it('--help shows each bound', () => {
     const r = runCli(['sweep', '--help']);
     expect(r.status).toBe(0);

@@ -56,8 +56,9 @@ export const LIMITS = {
   gate: 1000,
   /** sweep --steps: rows of the table and of the JSON. */
   sweepSteps: 10_001,
-  /** probe --weights: each is two loss evaluations on every image. */
+  /** probe --weights: each is two loss evaluations on every image; and weights × images (1000 × 10000 took 10 s here). */
   probeWeights: 10_000,
+  probeWork: 100_000_000,
   /** probe --unit: hidden units are numbered from 0; the model's width is checked when it is read. */
   probeUnit: 99_999,
   /** probe --h: the half step of a central difference. */
