@@ -11,6 +11,8 @@ import { flagParserOf } from '../../../src/cli/options';
 import { validateEval, type EvalRaw } from '../../../src/cli/commands/eval';
 import { parameterCountOf, validateTrain, type TrainRaw } from '../../../src/cli/commands/train';
 import { checkError, ExitCode, MnistLossError, usageError } from '../../../src/errors';
+import { centralWeights } from '../../../src/experiments/probe';
+import { checkSweepValues, linspace } from '../../../src/experiments/sweep';
 import { userErrorOf } from '../../helpers/cli';
 
 const README = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
@@ -178,5 +180,28 @@ describe('stdoutFailure (D9): what bin prints when stdout cannot be written', ()
     expect(stdoutFailure(errno('EIO', -5, 'EIO: i/o error, write')).text).toMatch(/^mnist-loss: cannot write to standard output: i\/o error \(EIO\)\nhint: [^\n]+\n$/);
     const odd = Object.assign(new Error('weird\nthing')) as NodeJS.ErrnoException;
     expect(stdoutFailure(odd).text).toMatch(/^mnist-loss: cannot write to standard output: weird\\nthing \(unknown error\)\nhint: [^\n]+\n$/);
+  });
+});
+
+describe('the float32 checks sweep and probe share with the library (D11)', () => {
+  // Math.fround(3e38 + 1e38) = Infinity; Math.fround(3.4028235e38) = 3.4028234663852886e38 (the largest float32)
+  it('checkSweepValues: weights finite in float32, steps finite and non-zero', () => {
+    const w = { label: 'W1[0,0]', value: 3e38 };
+    expect(() => checkSweepValues(w, [0, 1e37], 'add')).not.toThrow();
+    expect(userErrorOf(() => checkSweepValues(w, [0, 1e38], 'add'), ExitCode.Usage).message).toBe('sweep of W1[0,0]: 3e+38 + 1e+38 is Infinity in float32, which holds magnitudes up to 3.4028235e38');
+    expect(() => checkSweepValues(w, [-3.4028235e38, 3.4028235e38], 'set')).not.toThrow();
+    userErrorOf(() => checkSweepValues(w, [0, 3.5e38], 'set'), ExitCode.Usage);
+    userErrorOf(() => checkSweepValues(w, [0, Infinity], 'set'), ExitCode.Usage);
+    userErrorOf(() => checkSweepValues(w, [NaN, 1], 'set'), ExitCode.Usage);
+    expect(userErrorOf(() => checkSweepValues({ label: 'b', value: 0 }, [1, 1, 2], 'add'), ExitCode.Usage).message).toMatch(/values 1 and 1 are equal \(step 0\)/);
+    expect(userErrorOf(() => checkSweepValues({ label: 'b', value: 0 }, linspace(-1e308, 1e308, 3), 'add'), ExitCode.Usage).message).toMatch(/not a finite number|is -?Infinity in float32/);
+  });
+
+  it('centralWeights: w ± h finite and distinct in float32', () => {
+    expect(centralWeights({ label: 'W', value: 1 }, 1e-4)).toEqual([Math.fround(1 - 1e-4), Math.fround(1 + 1e-4)]);
+    // ulp(1) in float32 is 2^-23 ≈ 1.19e-7: 1 ± 2e-8 rounds back to 1
+    expect(userErrorOf(() => centralWeights({ label: 'W', value: 1 }, 2e-8), ExitCode.Usage).message).toMatch(/the same float32 number 1, so the step is 0/);
+    userErrorOf(() => centralWeights({ label: 'W', value: 3.4e38 }, 1e38), ExitCode.Usage);
+    userErrorOf(() => centralWeights({ label: 'W', value: 0 }, 0), ExitCode.Usage);
   });
 });
