@@ -19,28 +19,36 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class MnistLossError extends Error {
+  /**
+   * What cli/main.ts prints, one "mnist-loss: <line>" each: the message, or several lines given as an array
+   * (one per failed CI gate). `message` joins them with "; ". main escapes and caps each line (printable).
+   */
+  readonly lines: readonly string[];
+
   constructor(
-    message: string,
+    message: string | readonly string[],
     readonly exitCode: number,
     readonly hint?: string,
   ) {
-    super(message);
+    const lines = typeof message === 'string' ? [message] : message.length > 0 ? [...message] : [''];
+    super(lines.join('; '));
+    this.lines = Object.freeze(lines);
     this.name = 'MnistLossError';
   }
 }
 
 /** A usage error (exit 2): a flag value or a combination of flags the tool cannot accept. */
-export function usageError(message: string, hint?: string): MnistLossError {
+export function usageError(message: string | readonly string[], hint?: string): MnistLossError {
   return new MnistLossError(message, ExitCode.Usage, hint);
 }
 
 /** An input-data error (exit 3): a file or value the user supplied is missing, corrupt or inconsistent. */
-export function dataError(message: string, hint?: string): MnistLossError {
+export function dataError(message: string | readonly string[], hint?: string): MnistLossError {
   return new MnistLossError(message, ExitCode.Data, hint);
 }
 
-/** A failed user-requested check (exit 4), for CI gates. */
-export function checkError(message: string, hint?: string): MnistLossError {
+/** A failed user-requested check (exit 4), for CI gates: several lines when several gates failed. */
+export function checkError(message: string | readonly string[], hint?: string): MnistLossError {
   return new MnistLossError(message, ExitCode.Check, hint);
 }
 

@@ -186,7 +186,7 @@ describe('user errors: a message, a hint, no stack', () => {
   });
 
   it('bad flag values (exit 2)', () => {
-    expectUserError(run(['eval', '--max-cee', '-1']), 2, /expected a number >= 0/);
+    expectUserError(run(['eval', '--max-cee', '-1']), 2, /expected a number from 0 to 1000/);
     expectUserError(run(['eval', '--min-accuracy', '1.5']), 2, /expected a number from 0 to 1/);
     expectUserError(run(['eval', '--threads', '0']), 2, /expected 1, 2 or 'auto'/);
   });

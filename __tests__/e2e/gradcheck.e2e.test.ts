@@ -66,7 +66,7 @@ describe('mnist-loss gradcheck', () => {
 
   it.each([
     ['--model with --hidden', ['--model', 'm.safetensors', '--hidden', '50'], /--model m.safetensors and --hidden 50 both choose the network/],
-    ['--size 0', ['--size', '0'], /expected a whole number >= 1/],
+    ['--size 0', ['--size', '0'], /expected a whole number from 1 to 100/],
     ['--model with --init', ['--model', 'm.safetensors', '--init', 'he'], /a model file has its weights already/],
     ['--size above 100', ['--size', '101'], /at most 100 images/],
   ])('exits 2 on %s', (_, args, message) => {

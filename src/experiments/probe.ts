@@ -1,6 +1,7 @@
 // Probes the derivatives of SSE, CEE and accuracy with respect to single weights at the trained point,
 // by central differences (the book's numerical_gradient, ch04): CEE's is almost never 0, accuracy's
 // almost always is — the chapter's reason for training on a loss. Uses the sweep's incremental evaluation.
+import { usageError } from '../errors';
 import type { ParamElement } from '../nn/paramRef';
 import { parameterAtFlatIndex, parameterCount, parameterElement } from '../nn/paramRef';
 import type { Mt19937 } from '../rng/mt19937';
@@ -48,11 +49,25 @@ export interface ProbeResult {
 }
 
 /**
+ * The two float32 weights of a central difference, w₋ = f32(w − h) and w₊ = f32(w + h). A usage error when
+ * either is not finite (h overflows float32) or they are equal (h is lost in float32 at w): the slope would
+ * be ±Infinity or NaN. Checked for every element before any slope is computed.
+ */
+export function centralWeights(param: Pick<ParamElement, 'label' | 'value'>, h: number): [number, number] {
+  const lo = Math.fround(param.value - h), hi = Math.fround(param.value + h);
+  if (!(h > 0) || !Number.isFinite(lo) || !Number.isFinite(hi))
+    throw usageError(`h = ${h} at ${param.label} = ${param.value}: w − h and w + h are ${lo} and ${hi} in float32, not two finite numbers`, 'use a small positive --h, e.g. 1e-4 (the book\'s)');
+  if (lo === hi)
+    throw usageError(`h = ${h} at ${param.label} = ${param.value}: w − h and w + h are the same float32 number ${lo}, so the step is 0`, 'use a larger --h, e.g. 1e-4 (the book\'s); float32 keeps about 7 significant digits');
+  return [lo, hi];
+}
+
+/**
  * Slopes of SSE, CEE and accuracy at `param` by central differences. The two weights are the float32
  * values w₋ = f32(w − h) and w₊ = f32(w + h) a float32 model can hold, and the step is w₊ − w₋ (≈ 2h).
  */
 export function centralSlopes(cache: SweepCache, param: ParamElement, h: number): ElementSlopes {
-  const lo = Math.fround(param.value - h), hi = Math.fround(param.value + h);
+  const [lo, hi] = centralWeights(param, h);
   const f = lossesAtWeights(cache, param, [lo, hi]);
   const step = hi - lo;
   return {
@@ -97,8 +112,9 @@ export function unitAlwaysOff(cache: SweepCache, param: ParamElement): boolean {
  */
 export function probeParameters(cache: SweepCache, rng: Mt19937, k: number, h: number): ProbeResult {
   const flat = choiceWithoutReplacement(rng, parameterCount(cache.net), k);
-  const rows: ProbeRow[] = Array.from(flat, (index) => {
-    const param = parameterAtFlatIndex(cache.net, index);
+  const params = Array.from(flat, (index) => parameterAtFlatIndex(cache.net, index));
+  for (const param of params) centralWeights(param, h);
+  const rows: ProbeRow[] = params.map((param) => {
     return { param: param.label, value: param.value, ...centralSlopes(cache, param, h), inputAlwaysZero: inputAlwaysZero(cache, param), unitAlwaysOff: unitAlwaysOff(cache, param) };
   });
   return {
@@ -171,10 +187,12 @@ export function hiddenUnitMaps(cache: SweepCache, h: number, unit?: number): Uni
   let j = unit ?? 0;
   if (unit === undefined) for (let k = 1; k < H; k++) if (Math.abs(db1[k]) > Math.abs(db1[j])) j = k;
   const cee = new Float64Array(D), accuracy = new Float64Array(D);
+  const params = Array.from({ length: D }, (_, i) => parameterElement(cache.net, 'W', 0, i, j));
+  const pairs = params.map((param) => centralWeights(param, h));
   for (let i = 0; i < D; i++) {
     cee[i] = dW1[i * H + j];
-    const param = parameterElement(cache.net, 'W', 0, i, j);
-    const lo = Math.fround(param.value - h), hi = Math.fround(param.value + h);
+    const param = params[i];
+    const [lo, hi] = pairs[i];
     const correct = correctAtWeights(cache, param, [lo, hi]);
     accuracy[i] = (correct[1] - correct[0]) / cache.n / (hi - lo);
   }

@@ -8,6 +8,7 @@ import type { Network } from '../nn/network';
 import type { ParamElement } from '../nn/paramRef';
 import { assertShape } from '../tensor';
 import type { MnistSplit } from '../data/types';
+import { usageError } from '../errors';
 
 /** x = f32(p / 255): the float32 value a gathered batch holds for byte p, kept as a float64. */
 const PIXEL_SCALE = Float64Array.from({ length: 256 }, (_, p) => Math.fround(p / 255));
@@ -599,12 +600,43 @@ export function sweptWeight(base: number, value: number, mode: SweepMode): numbe
   return Math.fround(mode === 'add' ? base + value : value);
 }
 
+/** The largest finite float32 (2^128 − 2^104), for messages. */
+const FLOAT32_MAX_TEXT = '3.4028235e38';
+
+/**
+ * Refuses, as a usage error, values a float32 sweep cannot give honest rows for: every value finite, every
+ * step between neighbours finite and non-zero (the slopes divide by it), and every swept weight
+ * sweptWeight(base, value, mode) finite in float32. Called before any loss is computed, by sweepParameter
+ * and by the CLI as soon as the values are known. `param.label` names the element in the message.
+ */
+export function checkSweepValues(param: Pick<ParamElement, 'label' | 'value'>, values: ArrayLike<number>, mode: SweepMode): void {
+  const rangeHint = mode === 'add'
+    ? `keep the weight plus every value (--from, --to) within ±${FLOAT32_MAX_TEXT}, the float32 range`
+    : `keep --from and --to within ±${FLOAT32_MAX_TEXT}, the float32 range`;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (!Number.isFinite(value)) throw usageError(`sweep of ${param.label}: value ${value} is not a finite number`, rangeHint);
+    const weight = sweptWeight(param.value, value, mode);
+    if (!Number.isFinite(weight))
+      throw usageError(`sweep of ${param.label}: ${mode === 'add' ? `${param.value} + ${value}` : `${value}`} is ${weight} in float32, which holds magnitudes up to ${FLOAT32_MAX_TEXT}`, rangeHint);
+    if (i === 0) continue;
+    const step = value - values[i - 1];
+    if (!Number.isFinite(step) || step === 0)
+      throw usageError(
+        `sweep of ${param.label}: values ${values[i - 1]} and ${value} are ${step === 0 ? 'equal' : 'too far apart'} (step ${step}), so the slopes between them are not numbers`,
+        'give --from and --to two different values, close enough for their difference to be finite',
+      );
+  }
+}
+
 /**
  * Sweeps `param` over `values` (at least 2): each row's losses are those of the model with that one
- * element replaced by sweptWeight(base, value, mode), on the cached images.
+ * element replaced by sweptWeight(base, value, mode), on the cached images. Values checkSweepValues
+ * refuses are a usage error.
  */
 export function sweepParameter(cache: SweepCache, param: ParamElement, values: ArrayLike<number>, mode: SweepMode): SweepResult {
   if (values.length < 2) throw new RangeError(`sweepParameter: need at least 2 values, found ${values.length}`);
+  checkSweepValues(param, values, mode);
   const weights = Array.from(values, (value) => sweptWeight(param.value, value, mode));
   const losses = lossesAtWeights(cache, param, weights);
   const accuracy = Array.from(losses.correct, (c) => c / cache.n);

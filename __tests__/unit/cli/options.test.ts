@@ -1,18 +1,27 @@
 // The strict flag parsers of src/cli/options.ts: the whole string must be a plain literal of the right
-// kind, else commander's InvalidArgumentError (exit 2). Seeds follow np.random.seed: integers 0..2^32-1.
+// kind within the flag's bounds, else commander's InvalidArgumentError (exit 2). Seeds follow
+// np.random.seed: integers 0..2^32-1. The unbounded parsers (parsePositiveInt, parseFiniteNumber, ...) are
+// gone: their strictness cases below now run on intInRange / numberInRange parsers with the widest bounds.
 import { Command, InvalidArgumentError } from 'commander';
 import {
   DEFAULT_SEED,
-  parseFiniteNumber,
+  float32Number,
+  FLOAT32_ROUNDS_FINITE,
+  intInRange,
+  numberInRange,
   parseFraction,
   parseHiddenList,
-  parseNonNegativeInt,
-  parseNonNegativeNumber,
-  parsePositiveInt,
-  parsePositiveNumber,
+  parsePath,
   parseSeed,
+  parseText,
   parseThreads,
 } from '../../../src/cli/options';
+
+const parsePositiveInt = intInRange(1, Number.MAX_SAFE_INTEGER);
+const parseNonNegativeInt = intInRange(0, Number.MAX_SAFE_INTEGER);
+const parseFiniteNumber = numberInRange(-Number.MAX_VALUE, Number.MAX_VALUE);
+const parsePositiveNumber = numberInRange(0, Number.MAX_VALUE, undefined, true);
+const parseNonNegativeNumber = numberInRange(0, Number.MAX_VALUE);
 
 type Parser = (value: string) => number;
 
@@ -141,10 +150,67 @@ describe('parseNonNegativeNumber (eval --max-cee / --max-sse), parseThreads (eva
     for (const text of ['3', '0', '01', 'Auto', ' 2', '']) expect(() => parseThreads(text)).toThrow(InvalidArgumentError);
   });
 
-  it('parseHiddenList: comma-separated widths 1 .. 100000, no spaces', () => {
+  it('parseHiddenList: comma-separated widths 1 .. 100000, no spaces, at most 8 layers', () => {
     expect(parseHiddenList('50')).toEqual([50]);
     expect(parseHiddenList('50,100')).toEqual([50, 100]);
     expect(parseHiddenList('100000,1')).toEqual([100000, 1]);
-    for (const text of ['', '50,', ',50', '50, 100', '50;100', '0', '100001', '5.5', '-1', 'x']) expect(() => parseHiddenList(text)).toThrow(InvalidArgumentError);
+    expect(parseHiddenList('1,2,3,4,5,6,7,8')).toHaveLength(8);
+    for (const text of ['', '50,', ',50', '50, 100', '50;100', '0', '100001', '5.5', '-1', 'x', '1,2,3,4,5,6,7,8,9']) expect(() => parseHiddenList(text)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('intInRange: both ends inclusive, a message with the range and the reason', () => {
+  it.each([[0, 0], [0, 1], [1, 100], [2, 10001], [1, 10_000_000]])('intInRange(%d, %d) accepts min and max, refuses min − 1 and max + 1', (min, max) => {
+    const parse = intInRange(min, max, 'because');
+    expectAccepts(parse, [[String(min), min], [String(max), max]]);
+    expectRejects(parse, [String(max + 1), String(max * 10 + 1), ...(min > 0 ? [String(min - 1)] : []), ...NEVER]);
+  });
+
+  it('names the range and why', () => {
+    expect(() => intInRange(1, 1000000, 'a reason')('1000001')).toThrow('expected a whole number from 1 to 1000000: a reason.');
+    expect(intInRange(2, 10001).accepts).toBe('2 to 10001');
+  });
+
+  it('refuses a nonsensical declaration', () => {
+    expect(() => intInRange(5, 4)).toThrow(RangeError);
+    expect(() => intInRange(0, Infinity)).toThrow(RangeError);
+    expect(() => intInRange(-1, 3)).toThrow(RangeError);
+  });
+});
+
+describe('numberInRange', () => {
+  it('[min, max]: both ends accepted, the next doubles outside refused', () => {
+    const parse = numberInRange(0, 1000);
+    expectAccepts(parse, [['0', 0], ['1000', 1000], ['999.9999999999999', 999.9999999999999], ['1e3', 1000]]);
+    expectRejects(parse, ['1000.0000000000001', '1e4', '-1e-300', ...NEVER]);
+  });
+
+  it('(min, max] when minExclusive', () => {
+    const parse = numberInRange(0, 100, 'why', true);
+    expectAccepts(parse, [['100', 100], ['5e-324', 5e-324]]);
+    expectRejects(parse, ['0', '-0', '100.00000000000001', '1e39']);
+    expect(() => parse('1e39')).toThrow('expected a number more than 0, at most 100: why.');
+  });
+});
+
+describe('float32Number (sweep --from/--to): what Math.fround keeps finite', () => {
+  it('accepts up to the last double that rounds to the largest float32, refuses the halfway point 2^128 − 2^103 and above', () => {
+    // np.float32(3.4028235677973362e38) == 3.4028235e38; np.float32(2.0**128 - 2.0**103) == inf
+    const parse = float32Number();
+    expectAccepts(parse, [['3.4028235e38', 3.4028235e38], ['-3.4028235e38', -3.4028235e38], [String(FLOAT32_ROUNDS_FINITE), FLOAT32_ROUNDS_FINITE], ['1e-50', 1e-50]]);
+    expectRejects(parse, ['3.4028235677973366e38', '-3.4028235677973366e38', '1e39', '-1e308', '1e400', ...NEVER]);
+    expect(Number.isFinite(Math.fround(FLOAT32_ROUNDS_FINITE))).toBe(true);
+  });
+});
+
+describe('parsePath and parseText: an empty value is refused, not taken as the current folder', () => {
+  it('parsePath refuses only the empty string', () => {
+    expect(() => parsePath('')).toThrow(InvalidArgumentError);
+    for (const p of ['.', ' ', 'data', '/tmp/x y', 'a\nb']) expect(parsePath(p)).toBe(p);
+  });
+
+  it('parseText refuses empty and blank values', () => {
+    for (const t of ['', ' ', '\t\n']) expect(() => parseText(t)).toThrow(InvalidArgumentError);
+    expect(parseText('W1[0,0]')).toBe('W1[0,0]');
   });
 });

@@ -83,8 +83,8 @@ export async function runEval(opts: EvalOptions, data: DataOptions, io: Io): Pro
     const ctx = evalContext(opts, model, split);
     io.out(opts.json ? evalJson(result, ctx, thresholds, opts.confusion) : renderEvalReport(result, ctx, thresholds, opts.confusion, createStyle(io.color && opts.color), terminalWidth(io.env)));
     const failed = thresholds.filter((t) => !t.passed);
-    // main() prints "mnist-loss: <message>"; joining with "\nmnist-loss: " gives one such line per failed gate.
-    if (failed.length > 0) throw checkError(failed.map(thresholdFailure).join('\nmnist-loss: '));
+    // one "mnist-loss: <line>" per failed gate
+    if (failed.length > 0) throw checkError(failed.map(thresholdFailure));
   } finally {
     worker?.stop();
   }

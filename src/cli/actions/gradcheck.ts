@@ -12,7 +12,7 @@ import { createStyle, type Style } from '../../report/style';
 import { renderTable } from '../../report/table';
 import type { Io } from '../io';
 import { TRAIN_DEFAULTS } from '../commands/train';
-import type { GradcheckOptions, GradcheckRaw } from '../commands/gradcheck';
+import { checkGradcheckCost, type GradcheckOptions, type GradcheckRaw } from '../commands/gradcheck';
 
 export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io): void {
   const train = loadSplit({ data: raw.data, source: raw.source, env: io.env }, 'train');
@@ -21,6 +21,8 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
   const { net, what } = opts.model !== null
     ? { net: readModel(opts.model, opts.activation).net, what: opts.model }
     : freshNet(rng, [train.rows * train.cols, ...opts.hidden, 10], opts.activation ?? TRAIN_DEFAULTS.activation, opts.init, opts.seed);
+  // validateGradcheck counted 28 × 28 inputs, and a --model's size is known only now
+  checkGradcheckCost(layersOf(net), opts.size, opts.model ?? `--hidden ${opts.hidden.join(',')}`);
   const indices = sampleIndices(rng, train.count, opts.size, true);
   const { x, t } = gatherBatch(train, indices);
   const result = gradientCheck(net, x, t);

@@ -1,7 +1,7 @@
 // The work of `mnist-loss sweep` (flags in commands/sweep.ts): read the model and images, move one weight
 // over the range, and write the table, chart, JSON, CSV or SVG. Loaded only when sweep runs.
 import { steepestFirstLayerWeight } from '../../experiments/probe';
-import { buildSweepCache, linspace, sweepParameter } from '../../experiments/sweep';
+import { buildSweepCache, checkSweepValues, linspace, sweepParameter } from '../../experiments/sweep';
 import { prepareOutput, writeFileAtomic } from '../../io/files';
 import { resolveParamRef, type ParamElement } from '../../nn/paramRef';
 import { createStyle } from '../../report/style';
@@ -18,14 +18,25 @@ export function sweepRange(opts: SweepOptions, param: ParamElement): { from: num
   return { from: center - DEFAULT_SWEEP_HALF_RANGE, to: center + DEFAULT_SWEEP_HALF_RANGE };
 }
 
+/** np.linspace over the range, refused (checkSweepValues) when a weight or a step would not be finite. */
+function sweptValues(opts: SweepOptions, param: ParamElement): Float64Array {
+  const range = sweepRange(opts, param);
+  const values = linspace(range.from, range.to, opts.steps);
+  checkSweepValues(param, values, opts.mode);
+  return values;
+}
+
 export function runSweep(opts: SweepOptions, raw: SweepRaw, io: Io): void {
   if (opts.plot !== null) prepareOutput(opts.plot); // an unwritable --plot fails now, not after the sweep
   const { file, label, model } = loadModelOption(raw.model, raw.activation);
+  // a named element is resolved, and its values checked, before any image is read; 'auto' needs the images
+  const named = opts.param === 'auto' ? null : resolveParamRef(model.net, opts.param);
+  if (named !== null) sweptValues(opts, named);
   const { split, indices, seed } = loadImages(raw, io.env);
   const cache = buildSweepCache(model.net, split, indices);
-  const param = opts.param === 'auto' ? steepestFirstLayerWeight(cache).param : resolveParamRef(model.net, opts.param);
+  const param = named ?? steepestFirstLayerWeight(cache).param;
   const range = sweepRange(opts, param);
-  const result = sweepParameter(cache, param, linspace(range.from, range.to, opts.steps), opts.mode);
+  const result = sweepParameter(cache, param, sweptValues(opts, param), opts.mode);
   const ctx: SweepContext = {
     model: file, modelLabel: label, architecture: architecture(model), split: raw.split, splitCount: split.count, size: raw.size ?? null, seed,
     from: range.from, to: range.to, steps: opts.steps, defaultRange: opts.range === null,

@@ -14,7 +14,8 @@ import {
 } from '../../report/progress';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
-import type { TrainOptions, TrainRaw } from '../commands/train';
+import { checkNetworkSize, TRAIN_PARAMETERS_WHY, type TrainOptions, type TrainRaw } from '../commands/train';
+import { LIMITS } from '../options';
 
 /** Progress-bar redraws at most this often, and the loop yields to the event loop (for Ctrl-C) as often. */
 const TICK_MS = 100;
@@ -33,6 +34,8 @@ export async function runTrain(opts: TrainOptions, raw: TrainRaw, io: Io): Promi
   const test = loadSplit(dataOptions, 'test');
   if (opts.batchSize > train.count)
     throw usageError(`--batch-size ${opts.batchSize} is larger than the train split (${train.count} images)`, `use a batch size from 1 to ${train.count}`);
+  // validateTrain counted 28 × 28 inputs; the data given may have larger images
+  checkNetworkSize([train.rows * train.cols, ...opts.hidden, 10], LIMITS.trainParameters, `--hidden ${opts.hidden.join(',')}`, TRAIN_PARAMETERS_WHY);
   const ctx = trainContext(opts, train, test, `${describeSource(train.source)} (${train.source.path})`);
   const { net, last } = await runTraining(io, opts, ctx, train, test);
   if (opts.out !== null) writeModel(opts.out, net, modelMetadata(opts, ctx, last));

@@ -5,10 +5,10 @@ import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
 import { usageError } from '../../errors';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parsePositiveInt, parseSeed, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, parseSeed, type CommonOptions } from '../options';
 
 /** Printing more indices than this is never what a user wants, and it bounds the allocation. */
-export const MAX_BATCH_SIZE = 10_000_000;
+export const MAX_BATCH_SIZE = LIMITS.batchIndices;
 
 export interface BatchRaw extends CommonOptions {
   size: number;
@@ -29,8 +29,8 @@ export interface BatchOptions {
 }
 
 export function validateBatch(raw: BatchRaw): BatchOptions {
-  if (raw.size > MAX_BATCH_SIZE)
-    throw usageError(`--size ${raw.size} is more than ${MAX_BATCH_SIZE} indices`, `use --size ${MAX_BATCH_SIZE} or less`);
+  if (raw.show && raw.size > LIMITS.shownDigits)
+    throw usageError(`--show --size ${raw.size}: --show draws at most ${LIMITS.shownDigits} digits (each takes a dozen terminal lines)`, `use --size ${LIMITS.shownDigits} or less with --show, or drop --show for the index table`);
   if (raw.show && raw.json) throw usageError('--show draws digits for people and --json prints data for programs: pick one', 'drop --show or --json');
   return Object.freeze({ size: raw.size, seed: raw.seed, split: raw.split, replace: raw.replace, show: raw.show, json: raw.json, color: raw.color });
 }
@@ -39,8 +39,8 @@ export function registerBatch(program: Command, io: Io): void {
   const cmd = program
     .command('batch')
     .description('indices and labels of one seeded mini-batch, the same as np.random.seed(S); np.random.choice(N, size)')
-    .option('--size <n>', 'images in the batch, 1..10000000', parsePositiveInt, 10)
-    .option('--seed <n>', 'numpy-compatible MT19937 seed, 0..4294967295', parseSeed, DEFAULT_SEED)
+    .option('--size <n>', 'images in the batch', intInRange(1, MAX_BATCH_SIZE, 'more indices than that are never read by a person and only fill memory'), 10)
+    .option('--seed <n>', 'numpy-compatible MT19937 seed', parseSeed, DEFAULT_SEED)
     .addOption(program.createOption('--split <name>', 'which split to sample from').choices(['train', 'test']).default('train'))
     .option('--no-replace', "sample without replacement (np.random.choice(..., replace=False))")
     .option('--show', 'draw each digit in the terminal with its label', false);

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { Activation } from '../../nn/network';
 import type { DemoLang } from '../../report/demoText';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parseSeed, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, DEFAULT_SEED, parsePath, parseSeed, type CommonOptions } from '../options';
 import { BUNDLED_MODEL } from './shared';
 
 export interface DemoRaw extends CommonOptions {
@@ -20,7 +20,7 @@ export function registerDemo(program: Command, io: Io): void {
   const cmd = program
     .command('demo')
     .description('a guided tour (what npm start runs): why a network is trained on a loss and not on accuracy, with real numbers')
-    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
+    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`, parsePath)
     .addOption(program.createOption('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
     .option('--seed <n>', 'seed of the mini-batch, the 100 sweep images and the probed weights, as np.random.seed', parseSeed, DEFAULT_SEED)
     .addOption(program.createOption('--lang <code>', "language of the tour: 'en' or 'ko' (Korean, the chapter's language)").choices(['en', 'ko']).default('en'))

@@ -10,8 +10,8 @@ import { packageRoot } from '../../io/files';
 import type { Activation } from '../../nn/network';
 import type { Threshold } from '../../report/evalReport';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parseFraction, parseNonNegativeNumber, parsePositiveInt, parseThreads } from '../options';
-import { addModelSampleOptions, BUNDLED_MODEL, type ModelSampleRaw } from './shared';
+import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseFraction, parseThreads } from '../options';
+import { addModelSampleOptions, BUNDLED_MODEL, EVAL_SIZE, type ModelSampleRaw } from './shared';
 
 export interface EvalRaw extends ModelSampleRaw {
   confusion: boolean;
@@ -53,6 +53,8 @@ export function validateEval(raw: EvalRaw): EvalOptions {
     throw usageError(`--seed ${raw.seed} picks a sample, but no --size was given: without --size eval uses the whole split`, `add --size N to evaluate N seeded images, or drop --seed`);
   if (raw.size === undefined && !raw.replace)
     throw usageError('--no-replace applies to a sample, but no --size was given', 'add --size N, or drop --no-replace');
+  if (raw.worst !== undefined && raw.size !== undefined && raw.worst > raw.size)
+    throw usageError(`--worst ${raw.worst} asks for more images than the sample of --size ${raw.size}`, `use --worst ${raw.size} or less`);
   const gates: Gate[] = [];
   if (raw.minAccuracy !== undefined) gates.push({ name: 'min-accuracy', quantity: 'accuracy', kind: 'min', limit: raw.minAccuracy });
   if (raw.maxCee !== undefined) gates.push({ name: 'max-cee', quantity: 'cee', kind: 'max', limit: raw.maxCee });
@@ -78,12 +80,13 @@ export function registerEval(program: Command, io: Io): void {
   const cmd = program
     .command('eval')
     .description('SSE, CEE (mean per image) and accuracy of a model on the test or train split, or a seeded sample of it; CI gates');
-  addModelSampleOptions(cmd, `seed of the sample, as np.random.seed (default ${DEFAULT_SEED}; needs --size)`)
+  const gate = numberInRange(0, LIMITS.gate, 'CEE (mean/img) is at most −ln 1e−7 ≈ 16.12 and SSE at most 1, so a larger limit never fails');
+  addModelSampleOptions(cmd, `seed of the sample, as np.random.seed (default ${DEFAULT_SEED}; needs --size)`, EVAL_SIZE)
     .option('--confusion', 'show the confusion matrix (rows: label, columns: prediction)', false)
-    .option('--worst <k>', 'draw the k images with the lowest probability of their true class', parsePositiveInt)
-    .option('--min-accuracy <x>', 'exit 4 when accuracy < x (0..1)', parseFraction)
-    .option('--max-cee <x>', 'exit 4 when CEE (mean/img) > x', parseNonNegativeNumber)
-    .option('--max-sse <x>', 'exit 4 when SSE (mean/img) > x', parseNonNegativeNumber)
+    .option('--worst <k>', 'draw the k images with the lowest probability of their true class (at most --size)', intInRange(1, LIMITS.worstImages, 'each is drawn as a digit'))
+    .option('--min-accuracy <x>', 'exit 4 when accuracy < x', parseFraction)
+    .option('--max-cee <x>', 'exit 4 when CEE (mean/img) > x', gate)
+    .option('--max-sse <x>', 'exit 4 when SSE (mean/img) > x', gate)
     .option('--threads <n>', "threads for the forward pass: 1, 2 or 'auto' (2 from 20000 images on, when 2 cores exist)", parseThreads, 'auto');
   addCommonOptions(cmd);
   addExample(

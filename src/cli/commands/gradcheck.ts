@@ -6,11 +6,28 @@ import { usageError } from '../../errors';
 import type { InitScheme } from '../../nn/init';
 import type { Activation } from '../../nn/network';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parseHiddenList, parsePositiveInt, parsePositiveNumber, parseSeed, type CommonOptions } from '../options';
-import { TRAIN_DEFAULTS } from './train';
+import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parsePath, parseSeed, type CommonOptions } from '../options';
+import { checkNetworkSize, MNIST_INPUTS, parameterCountOf, TRAIN_DEFAULTS } from './train';
 
 /** More images make the numerical gradient slower (two forward passes of the batch per parameter). */
-const MAX_SIZE = 100;
+const MAX_SIZE = LIMITS.gradcheckImages;
+/** Why gradcheck bounds the parameter count (of --hidden here, of --model when it is read). */
+const GRADCHECK_PARAMETERS_WHY = 'the numerical gradient takes two forward passes per parameter';
+
+/**
+ * The check's cost grows with parameters × images (two forward passes of every image per parameter): at most
+ * LIMITS.gradcheckParameters parameters and LIMITS.gradcheckWork parameter-images (the default 784-50-10 net
+ * with 100 images fits; 1,000,000 parameters with 3 images took 133 s here). `flag` names the network.
+ */
+export function checkGradcheckCost(sizes: readonly number[], images: number, flag: string): void {
+  checkNetworkSize(sizes, LIMITS.gradcheckParameters, flag, GRADCHECK_PARAMETERS_WHY);
+  const count = parameterCountOf(sizes);
+  if (count * images > LIMITS.gradcheckWork)
+    throw usageError(
+      `${flag} with --size ${images}: ${count} parameters × ${images} images is more than ${LIMITS.gradcheckWork} (${GRADCHECK_PARAMETERS_WHY} and image)`,
+      `use --size ${Math.max(1, Math.floor(LIMITS.gradcheckWork / count))} or less, or a smaller network`,
+    );
+}
 
 export interface GradcheckRaw extends CommonOptions {
   model?: string;
@@ -41,8 +58,10 @@ function validateGradcheck(raw: GradcheckRaw): GradcheckOptions {
     throw usageError(`--model ${raw.model} and ${initFlag}: a model file has its weights already`, `drop ${initFlag}, or drop --model to check a fresh net`);
   if (raw.init !== undefined && raw.initStd !== undefined)
     throw usageError(`--init-std ${raw.initStd} and --init ${raw.init} both set the initial weight scale`, 'give one of them');
-  if (raw.size > MAX_SIZE)
-    throw usageError(`--size ${raw.size}: the check takes two forward passes of every image per parameter, so at most ${MAX_SIZE} images`, 'the book uses 3 (the default)');
+  if (raw.model === undefined) {
+    const hidden = raw.hidden ?? TRAIN_DEFAULTS.hidden;
+    checkGradcheckCost([MNIST_INPUTS, ...hidden, 10], raw.size, `--hidden ${hidden.join(',')}`);
+  }
   return Object.freeze({
     model: raw.model ?? null, hidden: raw.hidden ?? [...TRAIN_DEFAULTS.hidden], activation: raw.activation,
     init: raw.init !== undefined ? { kind: raw.init } : { kind: 'std' as const, std: raw.initStd ?? TRAIN_DEFAULTS.initStd },
@@ -54,12 +73,12 @@ export function registerGradcheck(program: Command, io: Io): void {
   const cmd = program
     .command('gradcheck')
     .description("the book's gradient check: backprop vs central differences (h = 1e-4) of the mean CEE, float64, on seeded train images")
-    .option('--model <file>', 'check this network (.safetensors, .npz, .pkl); default: a fresh seeded net of the train defaults')
-    .option('--hidden <widths>', `hidden widths of the fresh net, e.g. 50 or 50,100 (default ${TRAIN_DEFAULTS.hidden.join(',')})`, parseHiddenList)
+    .option('--model <file>', `check this network (.safetensors, .npz, .pkl; at most ${LIMITS.gradcheckParameters} parameters); default: a fresh seeded net of the train defaults`, parsePath)
+    .option('--hidden <widths>', `hidden widths of the fresh net, e.g. 50 or 50,100 (default ${TRAIN_DEFAULTS.hidden.join(',')}; at most ${LIMITS.gradcheckParameters} parameters in all)`, parseHiddenList)
     .addOption(program.createOption('--activation <name>', `hidden-layer activation (fresh net: default ${TRAIN_DEFAULTS.activation}; --model: overrides the file)`).choices(['sigmoid', 'relu']))
-    .option('--init-std <x>', `fresh net: W = x · randn(in, out) (default ${TRAIN_DEFAULTS.initStd}, as train)`, parsePositiveNumber)
+    .option('--init-std <x>', `fresh net: W = x · randn(in, out) (default ${TRAIN_DEFAULTS.initStd}, as train)`, numberInRange(0, LIMITS.initStd, 'larger weights only saturate every unit', true))
     .addOption(program.createOption('--init <scheme>', "fresh net: 'xavier' = sqrt(1/in) · randn, 'he' = sqrt(2/in) · randn").choices(['xavier', 'he']))
-    .option('--size <n>', 'number of train images, np.random.choice(60000, n)', parsePositiveInt, 3)
+    .option('--size <n>', 'number of train images, np.random.choice(60000, n)', intInRange(1, MAX_SIZE, `the check takes two forward passes of every image per parameter, so at most ${MAX_SIZE} images`), 3)
     .option('--seed <n>', 'np.random.seed: initialises the fresh net, then draws the images from the same stream', parseSeed, DEFAULT_SEED);
   addCommonOptions(cmd);
   addExample(cmd, 'mnist-loss gradcheck', 'mnist-loss gradcheck --hidden 100 --activation relu --json', 'mnist-loss gradcheck --model data/model.safetensors --size 5');

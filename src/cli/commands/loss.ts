@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import type { DataOptions } from '../../data/types';
 import { usageError } from '../../errors';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, parseText, type CommonOptions } from '../options';
 
 interface LossRaw extends CommonOptions {
   y?: string;
@@ -44,8 +44,8 @@ export function registerLoss(program: Command, io: Io): void {
   const cmd = program
     .command('loss')
     .description('SSE, CEE (both mean per image) and accuracy of predictions y against labels t, as the book defines them')
-    .option('--y <spec>', 'predictions: a comma list of one row, or a .npy / .csv / .json file of [N, K] (or [K])')
-    .option('--t <spec>', "labels: a label (2), a one-hot row, a .npy / .csv / .json file (labels [N], (N, 1) or one-hot [N, K]), or 'train' / 'test' for MNIST's labels")
+    .option('--y <spec>', 'predictions: a comma list of one row, or a .npy / .csv / .json file of [N, K] (or [K])', parseText)
+    .option('--t <spec>', "labels: a label (2), a one-hot row, a .npy / .csv / .json file (labels [N], (N, 1) or one-hot [N, K]), or 'train' / 'test' for MNIST's labels", parseText)
     .option('--from-logits', 'y holds raw scores: apply softmax (float64) before the losses', false)
     .option('--compare', 'also show CEE as Keras, PyTorch, TensorFlow.js and scikit-learn compute it', false);
   addCommonOptions(cmd);

@@ -5,7 +5,7 @@ import { type Command } from 'commander';
 import { usageError } from '../../errors';
 import { DEFAULT_PROBE_H } from '../../experiments/probeDefaults';
 import type { Io } from '../io';
-import { addExample, DEFAULT_SEED, parseNonNegativeInt, parsePositiveInt, parsePositiveNumber } from '../options';
+import { addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange } from '../options';
 import { addModelImagesOptions, type ModelImagesRaw } from './shared';
 
 export const DEFAULT_PROBE_WEIGHTS = 20;
@@ -25,9 +25,9 @@ export function registerProbe(program: Command, io: Io): void {
   const cmd = program
     .command('probe')
     .description("slopes of SSE, CEE and accuracy at random weights of the model: accuracy's is 0 almost everywhere, CEE's is not")
-    .option('--weights <k>', 'how many parameter elements to probe', parsePositiveInt, DEFAULT_PROBE_WEIGHTS)
-    .option('--h <h>', 'half step of the central difference (the book uses 1e-4)', parsePositiveNumber, DEFAULT_PROBE_H)
-    .option('--unit <j>', 'hidden unit of layer 1 for the maps (default: the one whose bias moves CEE most)', parseNonNegativeInt);
+    .option('--weights <k>', 'how many parameter elements to probe (at most the model\'s parameter count)', intInRange(1, LIMITS.probeWeights, 'each takes two loss evaluations on every image'), DEFAULT_PROBE_WEIGHTS)
+    .option('--h <h>', 'half step of the central difference (the book uses 1e-4); w ± h must be finite and distinct in float32', numberInRange(0, LIMITS.probeH, 'a central difference takes a small step', true), DEFAULT_PROBE_H)
+    .option('--unit <j>', 'hidden unit of layer 1 for the maps (default: the one whose bias moves CEE most)', intInRange(0, LIMITS.probeUnit, 'units are numbered from 0, and the model\'s width is checked when it is read'));
   addModelImagesOptions(cmd, `seed of the element choice and of the --size sample, as np.random.seed (default ${DEFAULT_SEED})`);
   addExample(cmd, 'mnist-loss probe', 'mnist-loss probe --weights 100 --size 1000 --json | jq "{accuracyZero, ceeNonzero}"');
   cmd.action(async (rawOptions: ProbeRaw) => {

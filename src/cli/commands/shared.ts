@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
 import type { Activation } from '../../nn/network';
-import { addCommonOptions, parsePositiveInt, parseSeed, type CommonOptions } from '../options';
+import { addCommonOptions, intInRange, LIMITS, parsePath, parseSeed, type CommonOptions } from '../options';
 
 /** The bundled model, relative to the package root: the default for --model. */
 export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
@@ -24,19 +24,24 @@ export interface ModelImagesRaw extends ModelSampleRaw {
   ascii: boolean;
 }
 
-/** Adds --model, --activation, --split, --size, --seed and --no-replace (not the common flags). */
-export function addModelSampleOptions(cmd: Command, seedText: string): Command {
+/** --size of eval (a sample may be larger than the split, drawn with replacement). */
+export const EVAL_SIZE = intInRange(1, LIMITS.evalImages, 'a sample of more images only costs time, the metrics are means');
+/** --size of sweep and probe, whose cache holds every layer's float64 activations of each image. */
+export const CACHED_SIZE = intInRange(1, LIMITS.cachedImages, 'the sweep cache keeps every layer\'s activations of each image in memory');
+
+/** Adds --model, --activation, --split, --size (parsed by `size`), --seed and --no-replace (not the common flags). */
+export function addModelSampleOptions(cmd: Command, seedText: string, size: typeof EVAL_SIZE): Command {
   return cmd
-    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`)
+    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`, parsePath)
     .addOption(cmd.createOption('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
     .addOption(cmd.createOption('--split <name>', 'which split').choices(['test', 'train']).default('test'))
-    .option('--size <n>', 'use a seeded sample of n images instead of the whole split', parsePositiveInt)
+    .option('--size <n>', 'use a seeded sample of n images instead of the whole split', size)
     .option('--seed <n>', seedText, parseSeed)
     .option('--no-replace', 'sample without replacement (np.random.choice(..., replace=False))');
 }
 
-/** addModelSampleOptions, then --ascii and the common flags. */
+/** addModelSampleOptions (with the sweep cache's --size bound), then --ascii and the common flags. */
 export function addModelImagesOptions(cmd: Command, seedText: string): Command {
-  addModelSampleOptions(cmd, seedText).option('--ascii', 'plain ASCII charts instead of Unicode braille and blocks', false);
+  addModelSampleOptions(cmd, seedText, CACHED_SIZE).option('--ascii', 'plain ASCII charts instead of Unicode braille and blocks', false);
   return addCommonOptions(cmd);
 }
