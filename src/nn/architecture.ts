@@ -4,11 +4,27 @@
 // 2-D weights is an MLP whose activation must be stated; 4-D weights of no known layout are refused.
 import { dataError, printable, usageError } from '../errors';
 
-/** One layer as plain data: what a file implies, before any tensor is built (formats map onto this). */
+/**
+ * One layer as plain data: what a file implies, before any tensor is built. Every format maps onto this, with
+ * tensors already in the engine's layout (affine W [in, out], convolution W [FN, C, FH, FW]); a bias named
+ * null is zero (Linear(bias=False), use_bias=False).
+ */
 export type LayerSpec =
-  | { readonly kind: 'affine'; readonly W: string; readonly b: string }
-  | { readonly kind: 'convolution'; readonly W: string; readonly b: string; readonly stride: number; readonly pad: number }
-  | { readonly kind: 'pooling'; readonly mode: 'max' | 'avg'; readonly size: number; readonly stride: number; readonly pad: number }
+  | { readonly kind: 'affine'; readonly W: string; readonly b: string | null }
+  | { readonly kind: 'convolution'; readonly W: string; readonly b: string | null; readonly stride: number; readonly pad: number }
+  | {
+      readonly kind: 'pooling'; readonly mode: 'max' | 'avg'; readonly size: number; readonly stride: number; readonly pad: number;
+      /** Average pooling: padded zeros count in the divisor (the book, ONNX's count_include_pad=1) or not (PyTorch's default is to count them, Keras never pads). */
+      readonly countIncludePad?: boolean;
+      /** Global pooling (ONNX GlobalAveragePool): the window is the whole input plane; size/stride are ignored. */
+      readonly global?: boolean;
+    }
+  | {
+      readonly kind: 'batchNormalization'; readonly gamma: string; readonly beta: string; readonly mean: string; readonly var: string;
+      readonly eps: number;
+      /** perChannel: one statistic per channel of [C, H, W] (BatchNorm2d, Keras); book: one per feature of the flattened sample. */
+      readonly mode: 'perChannel' | 'book';
+    }
   | { readonly kind: 'relu' }
   | { readonly kind: 'sigmoid' }
   | { readonly kind: 'tanh' }
@@ -18,14 +34,18 @@ export type LayerSpec =
 
 export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
 
-/** Which known network a file was recognised as. */
-export type Recognised = 'book-ch03' | 'book-ch07-simple-convnet' | 'book-ch08-deep-convnet' | 'mlp';
+/** Which known network a file was recognised as, or which framework's graph it was read from. */
+export type Recognised = 'book-ch03' | 'book-ch07-simple-convnet' | 'book-ch08-deep-convnet' | 'mlp' | 'pytorch' | 'onnx' | 'keras' | 'tfjs';
 
 export const RECOGNISED_NAMES: Readonly<Record<Recognised, string>> = {
   'book-ch03': "the book's ch03 sample_weight.pkl network (784-50-100-10 sigmoid)",
   'book-ch07-simple-convnet': "the book's ch07 SimpleConvNet (conv - relu - pool - affine - relu - affine)",
   'book-ch08-deep-convnet': "the book's ch08 DeepConvNet (six 3x3 convolutions, pads 1,1,1,2,1,1, dropout 0.5)",
   mlp: 'a fully connected network (W_l [in, out], b_l [out])',
+  pytorch: 'a PyTorch state_dict (its Linear layers chained by shape)',
+  onnx: 'an ONNX graph',
+  keras: 'a Keras Sequential model',
+  tfjs: 'a TensorFlow.js layers model',
 };
 
 /** Where a setting came from, for reports: the flag, the file's metadata, or recognising a book network. */

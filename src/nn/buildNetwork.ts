@@ -2,10 +2,10 @@
 // reference engine's Network (nn/layers), with every value checked finite and narrowed to float32 (the
 // precision the forward pass runs in); and, for a plain sigmoid/ReLU MLP, the dense view the MLP fast paths
 // (eval's kernel, the sweep cache, the SGD step) take.
-import { dataError, printable } from '../errors';
+import { dataError, MnistLossError, printable } from '../errors';
 import type { Architecture, LayerSpec } from './architecture';
 import {
-  Affine, Convolution, Dropout, Flatten, Network as LayerNetwork, Pooling, Relu, Sigmoid, Softmax, Tanh,
+  Affine, BatchNormalization, Convolution, Dropout, Flatten, Network as LayerNetwork, Pooling, Relu, Sigmoid, Softmax, Tanh,
   type Layer, type Preprocessing,
 } from './layers';
 import type { Activation, Network as MlpNetwork } from './network';
@@ -39,16 +39,37 @@ export function finiteFloat32(t: FileTensor, tensor: string, file: string): Floa
 
 function param(tensors: ReadonlyMap<string, FileTensor>, name: string, file: string): { shape: readonly number[]; data: Float32Array } {
   const t = tensors.get(name);
-  // the recogniser only names tensors it has seen, so a missing one is a bug
+  // readers only name tensors they have seen, so a missing one is a bug
   if (t === undefined) throw new Error(`buildNetwork: ${file} has no tensor ${name}`);
   return { shape: t.shape, data: finiteFloat32(t, name, file) };
 }
 
-function layerOf(spec: LayerSpec, tensors: ReadonlyMap<string, FileTensor>, file: string): Layer {
+/** The bias `name`, or zeros of `size` for a layer without one (null). */
+function bias(tensors: ReadonlyMap<string, FileTensor>, name: string | null, size: number, file: string): { shape: readonly number[]; data: Float32Array } {
+  return name === null ? { shape: [size], data: new Float32Array(size) } : param(tensors, name, file);
+}
+
+/** Output channels of an affine (W [in, out]) or convolution (W [FN, ...]) weight. */
+const outputsOf = (W: { shape: readonly number[] }, kind: 'affine' | 'convolution') => (kind === 'affine' ? W.shape[1] : W.shape[0]);
+
+/** The layer a spec describes, on a per-sample input of `input` shape (global pooling needs it). */
+function layerOf(spec: LayerSpec, tensors: ReadonlyMap<string, FileTensor>, file: string, input: readonly number[]): Layer {
   switch (spec.kind) {
-    case 'affine': return new Affine(param(tensors, spec.W, file), param(tensors, spec.b, file));
-    case 'convolution': return new Convolution(param(tensors, spec.W, file), param(tensors, spec.b, file), spec.stride, spec.pad);
-    case 'pooling': return new Pooling(spec.size, spec.size, spec.stride, spec.pad, { mode: spec.mode });
+    case 'affine': {
+      const W = param(tensors, spec.W, file);
+      return new Affine(W, bias(tensors, spec.b, outputsOf(W, 'affine'), file));
+    }
+    case 'convolution': {
+      const W = param(tensors, spec.W, file);
+      return new Convolution(W, bias(tensors, spec.b, outputsOf(W, 'convolution'), file), spec.stride, spec.pad);
+    }
+    case 'pooling':
+      if (spec.global) return new Pooling(input[1], input[2], 1, 0, { mode: spec.mode });
+      return new Pooling(spec.size, spec.size, spec.stride, spec.pad, { mode: spec.mode, countIncludePad: spec.countIncludePad ?? true });
+    case 'batchNormalization':
+      return new BatchNormalization(param(tensors, spec.gamma, file), param(tensors, spec.beta, file), {
+        eps: spec.eps, mode: spec.mode, runningMean: param(tensors, spec.mean, file).data, runningVar: param(tensors, spec.var, file).data,
+      });
     case 'relu': return new Relu();
     case 'sigmoid': return new Sigmoid();
     case 'tanh': return new Tanh();
@@ -60,7 +81,26 @@ function layerOf(spec: LayerSpec, tensors: ReadonlyMap<string, FileTensor>, file
 
 /** The engine's network for an architecture; the file's tensors are checked (finite, float32) on the way. */
 export function buildNetwork(arch: Architecture, tensors: ReadonlyMap<string, FileTensor>, file: string, preprocessing?: Preprocessing): LayerNetwork {
-  return new LayerNetwork({ layers: arch.layers.map((spec) => layerOf(spec, tensors, file)), inputShape: arch.inputShape, preprocessing });
+  const layers: Layer[] = [];
+  let shape: readonly number[] = arch.inputShape;
+  arch.layers.forEach((spec, i) => {
+    try {
+      const layer = layerOf(spec, tensors, file, shape);
+      layers.push(layer);
+      shape = layer.outputShape(shape);
+    } catch (e) {
+      if (e instanceof MnistLossError) throw e;
+      // a reader's shapes that do not chain: the file's problem (exit 3), not a bug
+      throw dataError(
+        `${file}: layer ${i + 1} (${spec.kind}) does not fit its input [${shape.join(', ')}]: ${printable((e as Error).message.replace(/^shape mismatch: /, ''))}`,
+        'the layer shapes must chain from the 28x28 input to 10 classes; re-export the model, or evaluate its predictions with mnist-loss loss',
+      );
+    }
+  });
+  const out = shape;
+  if (out.length !== 1 || out[0] !== 10)
+    throw dataError(`${file}: the network ends in ${out.length === 1 ? `${out[0]} outputs` : `shape [${out.join(', ')}]`}, expected 10 class scores`, 'an MNIST model ends in 10 scores (one per digit)');
+  return new LayerNetwork({ layers, inputShape: arch.inputShape, preprocessing });
 }
 
 /**

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ExitCode } from '../../../src/errors';
 import { parsePickle } from '../../../src/io/pickle';
-import { recogniseArchitecture } from '../../../src/nn/architecture';
+import { recogniseArchitecture, type LayerSpec } from '../../../src/nn/architecture';
 import { buildNetwork, finiteFloat32, mlpView, type FileTensor } from '../../../src/nn/buildNetwork';
 import { predict } from '../../../src/nn/network';
 import { expectAllClose } from '../../helpers/allClose';
@@ -76,5 +76,38 @@ describe('finiteFloat32', () => {
     expect(userErrorOf(() => finiteFloat32({ shape: [3], data: Float64Array.of(0, 1, NaN) }, 'W2', 'f'), ExitCode.Data).message).toMatch(/W2\[2\] \(flat index\) = NaN/);
     expect(userErrorOf(() => finiteFloat32({ shape: [2], data: Float32Array.of(-Infinity, 0) }, 'b1', 'f')).message).toMatch(/b1\[0\].*-Infinity/);
     expect(userErrorOf(() => finiteFloat32({ shape: [2], data: Float64Array.of(0, 1e39) }, 'W1', 'f')).message).toMatch(/W1\[1\] \(flat index\) = 1e\+39 does not fit in float32/);
+  });
+});
+
+describe('the layer specs formats map onto', () => {
+  const t = (shape: number[], fill = 0.01): FileTensor => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(fill) });
+  const tensors = new Map<string, FileTensor>([
+    ['c.W', t([4, 1, 3, 3])], ['bn.g', t([4], 1)], ['bn.b', t([4], 0)], ['bn.m', t([4], 0.5)], ['bn.v', t([4], 4)],
+    ['fc.W', t([4, 10])],
+  ]);
+  const arch = (layers: LayerSpec[]) => ({ recognised: 'onnx' as const, inputShape: [1, 28, 28], layers, activation: null, activationFrom: null });
+  const convBnGap: LayerSpec[] = [
+    { kind: 'convolution', W: 'c.W', b: null, stride: 1, pad: 1 },
+    { kind: 'batchNormalization', gamma: 'bn.g', beta: 'bn.b', mean: 'bn.m', var: 'bn.v', eps: 1e-5, mode: 'perChannel' },
+    { kind: 'relu' },
+    { kind: 'pooling', mode: 'avg', size: 0, stride: 0, pad: 0, global: true },
+    { kind: 'flatten' },
+    { kind: 'affine', W: 'fc.W', b: null },
+  ];
+
+  it('builds bias-less layers with zero biases, per-channel batch norm and a global average pool over the whole plane', () => {
+    const net = buildNetwork(arch(convBnGap), tensors, 'm.onnx');
+    expect(net.shapes.map((s) => s.join('x'))).toEqual(['1x28x28', '4x28x28', '4x28x28', '4x28x28', '4x1x1', '4', '10']);
+    // a blank image: conv gives 0, BN gives (0 − 0.5)/sqrt(4 + 1e-5) < 0, ReLU 0, so every logit is 0: y = 1/10 each
+    const y = net.predict(new Uint8Array(784), 1).data;
+    expectAllClose(y, new Array(10).fill(0.1), 1e-7);
+  });
+
+  it('shapes that do not chain are exit 3 naming the layer, not an internal error', () => {
+    const wrong = convBnGap.map((l) => (l.kind === 'affine' ? { ...l, W: 'c.W' } : l));
+    const e = userErrorOf(() => buildNetwork(arch(wrong), tensors, 'm.onnx'), ExitCode.Data);
+    expect(e.message).toMatch(/^m\.onnx: layer 6 \(affine\) does not fit its input \[4\]: /);
+    const noClasses = convBnGap.slice(0, 5);
+    expect(userErrorOf(() => buildNetwork(arch(noClasses), tensors, 'm.onnx')).message).toMatch(/ends in 4 outputs, expected 10 class scores/);
   });
 });
