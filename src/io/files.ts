@@ -236,6 +236,30 @@ export function readBytes(file: string, what: string, maxBytes: number, layer: F
   }
 }
 
+/**
+ * Reads a file a model names beside itself (ONNX external data, TF.js weight shards): `name` is relative to
+ * the model's folder and must stay inside it. Absolute names, '..' segments, NUL bytes, and anything that
+ * resolves (through symlinks too) outside the folder are refused (exit 3) before anything is opened.
+ */
+export function readSiblingFile(modelFile: string, name: string, what: string, maxBytes: number, layer: FsLayer = NODE_FS): Uint8Array {
+  const refuse = (why: string) =>
+    dataError(`${printable(modelFile)}: refusing ${what} '${printable(name)}': ${why}`, 'a model may only name files in its own folder (e.g. model.onnx.data beside model.onnx)');
+  if (name === '' || name.includes('\0')) throw refuse('not a file name');
+  if (path.isAbsolute(name) || /^[A-Za-z]:/.test(name)) throw refuse('an absolute path');
+  if (name.split(/[\\/]/).includes('..')) throw refuse("it climbs out of the model's folder ('..')");
+  const folder = path.dirname(absolutePath(modelFile));
+  const target = path.resolve(folder, name);
+  let realFolder: string, realTarget: string;
+  try {
+    realFolder = fs.realpathSync(folder);
+    realTarget = fs.realpathSync(target);
+  } catch (e) {
+    throw fsError(e, target, what, 'read');
+  }
+  if (realTarget !== realFolder && !realTarget.startsWith(realFolder + path.sep)) throw refuse(`it resolves to ${printable(realTarget)}, outside the model's folder`);
+  return readBytes(realTarget, what, maxBytes, layer);
+}
+
 /** Bytes [from, from + length) of a file, to be copied to `to` in the destination array. */
 export interface FileRange {
   readonly from: number;

@@ -6,11 +6,12 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import * as zlib from 'node:zlib';
 import { ExitCode, MnistLossError } from '../../../src/errors';
 import {
-  absolutePath, describePath, fsError, gunzipAnnounced, NODE_FS, prepareOutput, probeFile, readBytes, readPartially, writeFileAtomic,
-  type FsLayer,
+  absolutePath, describePath, fsError, gunzipAnnounced, NODE_FS, prepareOutput, probeFile, readBytes, readPartially, readSiblingFile,
+  writeFileAtomic, type FsLayer,
 } from '../../../src/io/files';
 import { userErrorOf } from '../../helpers/cli';
 import { makeTempDir, removeDir } from '../../helpers/idxFixture';
@@ -362,5 +363,42 @@ describe('absolutePath: a deleted working folder', () => {
     } finally {
       process.chdir(start);
     }
+  });
+});
+
+describe('readSiblingFile: files a model names beside itself', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mnist-loss-sibling-'));
+    fs.mkdirSync(path.join(dir, 'm'));
+    fs.writeFileSync(path.join(dir, 'm', 'model.onnx'), 'x');
+    fs.writeFileSync(path.join(dir, 'm', 'model.onnx.data'), 'weights');
+    fs.mkdirSync(path.join(dir, 'm', 'shards'));
+    fs.writeFileSync(path.join(dir, 'm', 'shards', 'group1-shard1of1.bin'), 'shard');
+    fs.writeFileSync(path.join(dir, 'secret'), 'outside');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const model = () => path.join(dir, 'm', 'model.onnx');
+
+  it('reads a file in the folder or below it', () => {
+    expect(Buffer.from(readSiblingFile(model(), 'model.onnx.data', 'external data', 100)).toString()).toBe('weights');
+    expect(Buffer.from(readSiblingFile(model(), 'shards/group1-shard1of1.bin', 'weight shard', 100)).toString()).toBe('shard');
+  });
+
+  it('refuses absolute names, .. and symlinks out of the folder, before opening anything', () => {
+    fs.symlinkSync(path.join(dir, 'secret'), path.join(dir, 'm', 'link.data'));
+    for (const [name, why] of [
+      ['/etc/passwd', /an absolute path/], ['../secret', /climbs out/], ['../../etc/passwd', /climbs out/], ['shards/../../secret', /climbs out/],
+      ['link.data', /resolves to .*secret, outside the model's folder/], ['', /not a file name/], ['a\u0000b', /not a file name/],
+    ] as const) {
+      const e = userErrorOf(() => readSiblingFile(model(), name, 'external data', 100));
+      expect(e.message).toMatch(why);
+      expect(e.message).not.toMatch(/\u0000/);
+    }
+  });
+
+  it('a missing sibling or one over the cap is exit 3 naming it', () => {
+    expect(userErrorOf(() => readSiblingFile(model(), 'nope.data', 'external data', 100)).message).toMatch(/not found.*nope\.data/);
+    expect(userErrorOf(() => readSiblingFile(model(), 'model.onnx.data', 'external data', 3)).message).toMatch(/model\.onnx\.data/);
   });
 });
