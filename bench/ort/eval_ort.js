@@ -7,8 +7,8 @@
 //
 // usage: node bench/ort/eval_ort.js IMAGES LABELS MODEL.onnx [--threads T] [--batch B]
 //   --threads  onnxruntime's intraOpNumThreads (default 2); interOpNumThreads is 1, execution sequential
-//   --batch    images per session.run (default 1000: the fastest of 100, 500, 1000, 2000, 10000 measured here
-//              on the book's ch07/ch08 networks; bench/README.md)
+//   --batch    images per session.run (default 250: 250, 500 and 1000 ran equally fast here on the book's
+//              ch07/ch08 networks, 100 slower with two threads; 250 peaks lowest of those, see bench/README.md)
 'use strict';
 const fs = require('node:fs');
 const ort = require('onnxruntime-node');
@@ -27,7 +27,7 @@ async function main(argv) {
   const [images, labels, model] = argv;
   const opt = (flag, fallback) => { const i = argv.indexOf(flag); return i >= 0 ? Number(argv[i + 1]) : fallback; };
   const threads = opt('--threads', 2);
-  const batch = opt('--batch', 1000);
+  const batch = opt('--batch', 250);
   const x = readIdx(images), t = readIdx(labels);
   const n = t.dims[0];
   const D = x.dims[1] * x.dims[2];
