@@ -54,7 +54,7 @@ describe('mnist-loss demo --json (numbers only)', () => {
   it('step 4: the model on the batch equals predict() + losses.ts on those images', () => {
     const train = loadSplit({ source: 'idx', env: {} }, 'train');
     const { x, t } = gatherBatch(train, json.batch.indices);
-    const y = predict(readModel(MODEL).net, x);
+    const y = predict(readModel(MODEL).mlp!, x);
     expect(json.evaluation.sse).toBeCloseTo(sumSquaredErrorMean(y, t), 12);
     expect(json.evaluation.cee).toBeCloseTo(crossEntropyErrorMean(y, t), 12);
     expect(json.evaluation.correct).toBe(countCorrect(y, t));

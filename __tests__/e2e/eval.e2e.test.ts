@@ -33,7 +33,7 @@ describe("the book's ch03 network on the real test split", () => {
     const r = run(['eval', '--model', PKL, '--confusion', '--worst', '2']);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/^format +pickle, 784-50-100-10, sigmoid \(default: the file names none\)$/m);
+    expect(r.stdout).toMatch(/^format +pickle, 784-50-100-10, sigmoid \(recognised as the book's ch03 sample_weight\.pkl\)$/m);
     expect(r.stdout).toMatch(/^n +10000$/m);
     expect(r.stdout).toMatch(/^seed +- \(whole split\)$/m);
     // sse -> 0.049579113041651274, cee -> 0.22454365154002318 (6 decimals), int((p == t).sum()) -> 9352
@@ -165,7 +165,7 @@ describe('on a tiny IDX fixture', () => {
     const dir = makeTempDir();
     try {
       writeSplit(dir, 'test', fixtureSplit(2, 20, 20));
-      expectUserError(run(['eval', '--model', SAFETENSORS, '--data', dir]), 3, /W1 takes 784 inputs, but the test images are 20x20 = 400 pixels/);
+      expectUserError(run(['eval', '--model', SAFETENSORS, '--data', dir]), 3, /the model takes 784 inputs, but the test images are 20x20 = 400 pixels/);
     } finally {
       removeDir(dir);
     }

@@ -20,7 +20,7 @@ beforeAll(() => {
   requireBuiltCli();
   fixture = writeFixtureDir(30, 12);
   tmp = makeTempDir();
-  const { net } = readModel(BOOK);
+  const net = readModel(BOOK).mlp!;
   net.layers[0].W.data[0] = 3e38;
   huge = path.join(tmp, 'huge.safetensors');
   writeModel(huge, net);
@@ -66,7 +66,7 @@ describe('D4: a value above its bound is a usage error naming the flag, the boun
   });
 
   it('gradcheck --model with more than 1000000 parameters is refused once the model is read, before the check runs', () => {
-    const { net } = readModel(BOOK); // 784-50-100-10: 45360 parameters; widen W1 to 784 × 1300 (> 1e6)
+    const net = readModel(BOOK).mlp!; // 784-50-100-10: 45360 parameters; widen W1 to 784 × 1300 (> 1e6)
     const wide = { activation: net.activation, layers: [
       { W: { rows: 784, cols: 1300, data: new Float32Array(784 * 1300) }, b: new Float32Array(1300) },
       { W: { rows: 1300, cols: 10, data: new Float32Array(13000) }, b: new Float32Array(10) },

@@ -43,7 +43,7 @@ describe('mnist-loss probe --json', () => {
   it('the CEE slope of W2[23,21] equals the naive central difference on the 12 images', () => {
     const json = JSON.parse(run(['probe', '--model', BOOK, '--data', fixture.dir, '--weights', '1', '--json']).stdout);
     expect(json.rows[0].param).toBe('W2[23,21]');
-    const net = readModel(BOOK).net;
+    const net = readModel(BOOK).mlp!;
     const p = resolveParamRef(net, 'W2[23,21]');
     const { x, t } = gatherBatch({ split: 'test', count: 12, rows: 28, cols: 28, pixels: fixture.test.pixels, labels: fixture.test.labels }, Array.from({ length: 12 }, (_, i) => i));
     const ceeAt = (w: number) => {

@@ -22,7 +22,7 @@ let book: Network;
 beforeAll(() => {
   requireBuiltCli();
   fixture = writeFixtureDir(30, 12);
-  book = readModel(BOOK).net;
+  book = readModel(BOOK).mlp!;
 });
 afterAll(() => removeDir(fixture.dir));
 

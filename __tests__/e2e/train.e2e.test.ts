@@ -45,9 +45,9 @@ describe('mnist-loss train on the real MNIST train split', () => {
     expect(model.activation).toBe('sigmoid');
     expect(model.metadata).toMatchObject({ activation: 'sigmoid', hidden: '50', seed: '42', command: summary.command });
     // weights after 5 steps: numpy float32 within a few float32 ulps (see unit/experiments/train.test.ts)
-    expectAllClose(model.net.layers[1].W.data, golden.train32.W2, 1e-8);
-    expectAllClose(model.net.layers[1].b, golden.train32.b2, 1e-8);
-    expectAllClose(model.net.layers[0].b, golden.train32.b1, 1e-10);
+    expectAllClose(model.mlp!.layers[1].W.data, golden.train32.W2, 1e-8);
+    expectAllClose(model.mlp!.layers[1].b, golden.train32.b2, 1e-8);
+    expectAllClose(model.mlp!.layers[0].b, golden.train32.b1, 1e-10);
   });
 });
 
@@ -80,7 +80,7 @@ describe('mnist-loss train on fixture data (30 train, 12 test images)', () => {
     const [epoch, summary] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(epoch).toMatchObject({ type: 'epoch', epoch: 0, iteration: 0, batchCee: null });
     expect(summary).toMatchObject({ type: 'summary', out, iterations: 0, epochs: 0 });
-    const { net } = readModel(out);
+    const net = readModel(out).mlp!;
     expect([...net.layers[1].W.data]).toEqual(golden.init.W2.map(Math.fround));
     const W1 = net.layers[0].W.data;
     expect(golden.init.W1Sample.map((_: number, i: number) => W1[i * golden.stride])).toEqual(golden.init.W1Sample.map(Math.fround));
@@ -111,7 +111,7 @@ describe('mnist-loss train under MNIST_LOSS_KERNELS=reference (backprop.ts inste
     // every JSON field but timings and the output path
     const numbers = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l)).map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => !/second|time|^out$|command/i.test(k))));
     expect(numbers(reference.stdout)).toEqual(numbers(kernel.stdout));
-    const a = readModel(kernelOut).net, b = readModel(referenceOut).net;
+    const a = readModel(kernelOut).mlp!, b = readModel(referenceOut).mlp!;
     a.layers.forEach((layer, l) => {
       expect(layer.W.data).toEqual(b.layers[l].W.data);
       expect(layer.b).toEqual(b.layers[l].b);
@@ -183,7 +183,7 @@ describe('the bundled model (data/model.safetensors, made by `npm run model`)', 
     const r = run(['eval', '--model', file, '--json']);
     expect(r.status).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json).toMatchObject({ split: 'test', n: 10000, activation: 'relu', layers: [784, 100, 10] });
+    expect(json).toMatchObject({ split: 'test', n: 10000, activation: 'relu', activationFrom: 'file', widths: [784, 100, 10] });
     expect(json.correct).toBe(9750);
     expect(json.accuracy).toBe(0.975);
     expect(json.cee).toBeCloseTo(0.07923819869756699, 6);

@@ -145,6 +145,15 @@ export const parseHiddenList: FlagParser<number[]> = flagParser(
   },
 );
 
+/** --normalize MEAN,STD: two numbers, |MEAN| at most 1000, STD more than 0 and at most 1000. */
+export const parseNormalize: FlagParser<{ mean: number; std: number }> = flagParser('MEAN,STD: MEAN from -1000 to 1000, STD more than 0, at most 1000', (value) => {
+  const parts = value.split(',');
+  const [mean, std] = parts.length === 2 && parts.every((p) => FLOAT.test(p.trim())) ? parts.map((p) => Number(p.trim())) : [NaN, NaN];
+  if (!(Math.abs(mean) <= 1000) || !(std > 0 && std <= 1000))
+    throw new InvalidArgumentError('expected MEAN,STD as two numbers, e.g. 0.1307,0.3081 (MEAN from -1000 to 1000, STD more than 0, at most 1000).');
+  return { mean, std };
+}, true);
+
 /** A file or folder path: any string but the empty one (which would silently mean the current folder). */
 export const parsePath: FlagParser<string> = flagParser('a path', (value) => {
   if (value === '') throw new InvalidArgumentError('expected a path, found an empty string.');

@@ -3,8 +3,48 @@
 // (`y = predict(network, x); p = np.argmax(y); if p == t: accuracy_cnt += 1`) plus common/functions.py's losses.
 import { join } from 'node:path';
 import type { MnistSplit } from '../data/types';
-import { createForward, forwardLosses, type Forward, type ImageLosses, type LabelledPixels } from '../nn/fastForward';
-import type { Network } from '../nn/network';
+import type { Architecture } from '../nn/architecture';
+import { buildNetwork, type FileTensor } from '../nn/buildNetwork';
+import { createForward, createLayerForward, type Forward, type ImageLosses, type LabelledPixels } from '../nn/fastForward';
+import type { Network as LayerNetwork, Preprocessing } from '../nn/layers';
+import type { Network as MlpNetwork } from '../nn/network';
+
+/**
+ * An engine network (convolutions and all) with what rebuilds it in a worker thread: structured cloning
+ * copies plain data, not the layer classes, so the worker builds its own from the architecture and tensors.
+ */
+export interface LayerNet {
+  readonly network: LayerNetwork;
+  readonly architecture: Architecture;
+  readonly tensors: ReadonlyMap<string, FileTensor>;
+}
+
+/** What evaluate runs: an MLP's dense network (the MLP kernel) or any engine network. */
+export type EvalNet = MlpNetwork | LayerNet;
+
+/** The part of an EvalNet a worker thread is sent. */
+type JobNet = MlpNetwork | { readonly architecture: Architecture; readonly tensors: ReadonlyMap<string, FileTensor>; readonly preprocessing: Preprocessing };
+
+const isLayerNet = (net: EvalNet | JobNet): net is LayerNet => 'architecture' in net;
+
+/** The forward pass of an evaluable network: the MLP kernel (or its reference) or the layer engine's. */
+function forwardOf(net: EvalNet): Forward {
+  return isLayerNet(net) ? createLayerForward(net.network) : createForward(net);
+}
+
+function jobNet(net: EvalNet): JobNet {
+  return isLayerNet(net) ? { architecture: net.architecture, tensors: net.tensors, preprocessing: net.network.preprocessing } : net;
+}
+
+function forwardOfJob(net: JobNet): Forward {
+  if (!('architecture' in net)) return createForward(net);
+  return createLayerForward(buildNetwork(net.architecture, net.tensors, 'evaluate worker', net.preprocessing));
+}
+
+/** Classes the network scores (10 for MNIST). */
+function classesOf(net: EvalNet): number {
+  return isLayerNet(net) ? net.network.classes : net.layers[net.layers.length - 1].W.cols;
+}
 
 export interface ClassCount {
   readonly count: number;
@@ -66,11 +106,13 @@ function checkIndices(split: MnistSplit, indices: Uint32Array | undefined): void
 }
 
 /** Evaluates the whole split, or `options.indices` of it, in this thread. */
-export function evaluate(net: Network, split: MnistSplit, options: EvalOptions = {}): EvalResult {
+export function evaluate(net: EvalNet, split: MnistSplit, options: EvalOptions = {}): EvalResult {
   checkIndices(split, options.indices);
   const n = options.indices?.length ?? split.count;
-  const losses = forwardLosses(net, pixelsOf(split), options.indices ?? null, 0, n);
-  return summarize(net, split, options, losses);
+  const losses: ImageLosses = { sse: new Float64Array(n), cee: new Float64Array(n), predicted: new Uint8Array(n) };
+  const forward = forwardOf(net);
+  forward.lossesInto(pixelsOf(split), options.indices ?? null, 0, n, losses, 0);
+  return summarize(net, split, options, losses, forward);
 }
 
 // ---- two threads: chunks of images handed out from a shared counter ----
@@ -83,14 +125,14 @@ const IDLE = 0, BUSY = 1, DONE = 2, CANCELLED = 3, FAILED = 4;
 
 /** Everything both threads see: the images (copied once into shared memory), the outputs, the counter. */
 export interface SharedJob {
-  readonly net: Network;
+  readonly net: JobNet;
   readonly data: LabelledPixels;
   readonly out: ImageLosses;
   readonly control: Int32Array;
 }
 
 /** Claims chunks of images until none are left, computing each into job.out (called by both threads). */
-export function workOnSharedJob(job: SharedJob, forward: Forward = createForward(job.net)): void {
+export function workOnSharedJob(job: SharedJob, forward: Forward = forwardOfJob(job.net)): void {
   const n = job.data.labels.length;
   for (;;) {
     const start = Atomics.add(job.control, NEXT, SHARE_CHUNK);
@@ -164,20 +206,21 @@ function sharedImages(split: MnistSplit, indices: Uint32Array | undefined): Labe
  * busy core only means the other does more. Every image is computed alike and the sums run in image order,
  * so the result has the same bits as evaluate().
  */
-export async function evaluateParallel(net: Network, split: MnistSplit, options: EvalOptions = {}): Promise<EvalResult> {
+export async function evaluateParallel(net: EvalNet, split: MnistSplit, options: EvalOptions = {}): Promise<EvalResult> {
   const n = options.indices?.length ?? split.count;
   const worker = (options.threads ?? 1) >= 2 && n > SHARE_CHUNK ? options.worker ?? startEvalWorker() : undefined;
   if (worker === undefined) return evaluate(net, split, options);
   checkIndices(split, options.indices);
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+  const forward = forwardOf(net);
   const job: SharedJob = {
-    net,
+    net: jobNet(net),
     data: sharedImages(split, options.indices),
     out: { sse: new Float64Array(shared(8 * n)), cee: new Float64Array(shared(8 * n)), predicted: new Uint8Array(shared(n)) },
     control: new Int32Array(shared(8)),
   };
   worker.postJob(job);
-  workOnSharedJob(job);
+  workOnSharedJob(job, forward);
   if (Atomics.compareExchange(job.control, STATE, IDLE, CANCELLED) === BUSY) {
     // the worker is finishing its last chunk (a few ms): wait for DONE; a worker that died leaves images unset
     const settled = new Promise<void>((resolve) => {
@@ -189,14 +232,14 @@ export async function evaluateParallel(net: Network, split: MnistSplit, options:
   }
   worker.stop();
   // the images were copied in evaluation order: index i of the shared copy is indices[i] of the split
-  return summarize(net, split, options, job.out);
+  return summarize(net, split, options, job.out, forward);
 }
 
 /** Per-image values -> the report's numbers; sums run in image order so any thread count gives the same bits. */
-function summarize(net: Network, split: MnistSplit, options: EvalOptions, losses: ImageLosses): EvalResult {
+function summarize(net: EvalNet, split: MnistSplit, options: EvalOptions, losses: ImageLosses, forward: Forward): EvalResult {
   const { indices } = options;
   const n = losses.sse.length;
-  const K = net.layers[net.layers.length - 1].W.cols;
+  const K = classesOf(net);
   const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
   let sse = 0;
   let cee = 0;
@@ -217,7 +260,7 @@ function summarize(net: Network, split: MnistSplit, options: EvalOptions, losses
     correct,
     perClass,
     confusion,
-    worst: worstImages(net, split, indices, losses, options.worst ?? 0),
+    worst: worstImages(forward, split, indices, losses, options.worst ?? 0),
   };
 }
 
@@ -225,18 +268,17 @@ function summarize(net: Network, split: MnistSplit, options: EvalOptions, losses
  * The k distinct images with the lowest y_t. CEE_i = −log(y_t + δ) falls as y_t rises, so this is the
  * highest CEE_i; ties go to the earlier image. Their y rows are recomputed (k forward passes).
  */
-function worstImages(net: Network, split: MnistSplit, indices: Uint32Array | undefined, losses: ImageLosses, k: number): WorstImage[] {
+function worstImages(forward: Forward, split: MnistSplit, indices: Uint32Array | undefined, losses: ImageLosses, k: number): WorstImage[] {
   if (k <= 0) return [];
   const order = Array.from({ length: losses.cee.length }, (_, i) => i).sort((a, b) => losses.cee[b] - losses.cee[a] || a - b);
   const seen = new Set<number>();
   const worst: WorstImage[] = [];
-  let forward: Forward | undefined;
   for (const i of order) {
     if (worst.length === k) break;
     const index = indices ? indices[i] : i;
     if (seen.has(index)) continue;
     seen.add(index);
-    const y = (forward ??= createForward(net)).probabilities(split.pixels, index);
+    const y = forward.probabilities(split.pixels, index);
     worst.push({ index, label: split.labels[index], predicted: losses.predicted[i], probabilities: Array.from(y) });
   }
   return worst;

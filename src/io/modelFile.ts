@@ -1,23 +1,48 @@
-// Model files -> Network and back: picks the parser by content (magic bytes) or extension, settles the
-// activation (--activation flag, the file's metadata, or the book's sigmoid), writes safetensors atomically.
+// Model files -> the engine's network and back: picks the parser by content (magic bytes) or extension,
+// recognises the architecture and settles the activation and input normalisation (flag, the file's metadata,
+// or a recognised book network; never a silent default), writes safetensors atomically.
 // The book reads ch03/sample_weight.pkl with pickle.load; this reads it (and safer formats) without Python.
 import { dataError, printable, usageError } from '../errors';
-import type { Activation, Network } from '../nn/network';
-import { networkFromTensors, tensorsFromNetwork, type NamedTensor } from '../nn/params';
+import { recogniseArchitecture, type Architecture, type HiddenActivation, type SettingSource } from '../nn/architecture';
+import { buildNetwork, mlpView, type FileTensor } from '../nn/buildNetwork';
+import { BOOK_PREPROCESSING, type Network as LayerNetwork } from '../nn/layers';
+import type { Network as MlpNetwork } from '../nn/network';
+import { networkFromTensors, tensorsFromNetwork } from '../nn/params';
 import { inflateRawBytes, prepareOutput, readBytes, writeFileAtomic } from './files';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
 import type { InflateRaw } from './zip';
 
 export type ModelFormat = 'safetensors' | 'npz' | 'pickle';
 
+/** Input normalisation (x − mean) / std after x = p / 255, and where it came from. */
+export interface Normalization {
+  readonly mean: number;
+  readonly std: number;
+  readonly from: 'flag' | 'file';
+}
+
+/** What the caller settles instead of the file: --activation and --normalize. */
+export interface ModelOptions {
+  readonly activation?: HiddenActivation;
+  readonly normalize?: { readonly mean: number; readonly std: number };
+}
+
 export interface LoadedModel {
-  readonly net: Network;
   readonly format: ModelFormat;
-  readonly activation: Activation;
-  /** Where the activation came from: the --activation flag, the file's metadata, or the default (sigmoid). */
-  readonly activationFrom: 'file' | 'flag' | 'default';
+  /** What the file was recognised as, its layers, and where its activation came from. */
+  readonly architecture: Architecture;
+  /** The engine's network (nn/layers): what every command can run. */
+  readonly network: LayerNetwork;
+  /** The dense view for the MLP fast paths (eval's kernel, sweep's cache, the SGD step); null for other networks. */
+  readonly mlp: MlpNetwork | null;
+  /** The hidden activation, null for a network without hidden layers. */
+  readonly activation: HiddenActivation | null;
+  readonly activationFrom: SettingSource | null;
+  readonly normalization: Normalization | null;
   /** The safetensors "__metadata__" ({} for npz and pickle). */
   readonly metadata: Readonly<Record<string, string>>;
+  /** The file's tensors as read (float32 or float64): what rebuilds the network in a worker thread. */
+  readonly tensors: ReadonlyMap<string, FileTensor>;
 }
 
 /**
@@ -26,12 +51,10 @@ export interface LoadedModel {
  */
 export const MAX_MODEL_BYTES = 2 * 1024 * 1024 * 1024 - 1024 * 1024;
 
-/** The book's ch03 network uses sigmoid; npz and pickle files carry no activation, so they get it too. */
-export const DEFAULT_ACTIVATION: Activation = 'sigmoid';
-const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'relu'];
+const ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu', 'tanh'];
 
 const FORMATS_HINT =
-  'mnist-loss reads .safetensors (F32/F64 tensors W1, b1, ... with optional metadata {"activation": "sigmoid"|"relu"}), ' +
+  'mnist-loss reads .safetensors (F32/F64 tensors W1, b1, ... with optional metadata {"activation": "sigmoid"|"relu"|"tanh", "normalize": "MEAN,STD"}), ' +
   ".npz (np.savez(path, W1=W1, b1=b1, ...)) and the book's .pkl (a pickled dict of numpy arrays)";
 
 const EXTENSIONS: Readonly<Record<string, ModelFormat>> = { safetensors: 'safetensors', npz: 'npz', pkl: 'pickle', pickle: 'pickle' };
@@ -60,13 +83,22 @@ export function detectModelFormat(bytes: Uint8Array, file: string): ModelFormat 
   return format;
 }
 
-function checkActivation(value: string, file: string): Activation {
+function checkActivation(value: string, file: string): HiddenActivation {
   if (!(ACTIVATIONS as readonly string[]).includes(value))
-    throw dataError(`${file}: metadata says activation "${printable(value)}", expected "sigmoid" or "relu"`, 'pass --activation sigmoid|relu to override it');
-  return value as Activation;
+    throw dataError(`${file}: metadata says activation "${printable(value)}", expected "sigmoid", "relu" or "tanh"`, 'pass --activation sigmoid|relu|tanh to override it');
+  return value as HiddenActivation;
 }
 
-function floatTensor(key: string, t: { shape: readonly number[]; dtype: string; data: ArrayLike<number> }, file: string): NamedTensor {
+/** "MEAN,STD" from the metadata: two finite numbers, std > 0. */
+function checkNormalize(value: string, file: string): { mean: number; std: number } {
+  const m = /^\s*([^,\s]+)\s*,\s*([^,\s]+)\s*$/.exec(value);
+  const [mean, std] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!Number.isFinite(mean) || !(std > 0) || !Number.isFinite(std))
+    throw dataError(`${file}: metadata says normalize "${printable(value)}", expected "MEAN,STD" (two numbers, STD > 0, e.g. "0.1307,0.3081")`, 'pass --normalize MEAN,STD to override it');
+  return { mean, std };
+}
+
+function floatTensor(key: string, t: { shape: readonly number[]; dtype: string; data: ArrayLike<number> }, file: string): FileTensor {
   // By dtype, not array type: parseNpy returns int64 as Float64Array and float16 as Float32Array (exact).
   if (!/^[<>=|]?f[248]$/.test(t.dtype) || !(t.data instanceof Float32Array || t.data instanceof Float64Array))
     throw dataError(`${file}: ${printable(key)} has dtype ${printable(t.dtype)}; expected float32 or float64`, "convert it first, e.g. W.astype('float32')");
@@ -74,13 +106,15 @@ function floatTensor(key: string, t: { shape: readonly number[]; dtype: string; 
 }
 
 /**
- * Parses a model file's bytes into a Network (pure apart from the injected inflateRaw).
- * activationOverride (the --activation flag) wins over the file's metadata; without either: sigmoid.
+ * Parses a model file's bytes into the engine's network (pure apart from the injected inflateRaw): the format
+ * by content, the architecture by the tensors' names and shapes (nn/architecture.ts), the activation from
+ * --activation, then the file's metadata, then a recognised book network, and never a silent default.
  */
-export function parseModel(bytes: Uint8Array, file: string, activationOverride?: Activation, inflateRaw: InflateRaw = inflateRawBytes): LoadedModel {
+export function parseModel(bytes: Uint8Array, file: string, options: ModelOptions = {}, inflateRaw: InflateRaw = inflateRawBytes): LoadedModel {
   const format = detectModelFormat(bytes, file);
-  const tensors = new Map<string, NamedTensor>();
+  const tensors = new Map<string, FileTensor>();
   let metadata: Record<string, string> = {};
+  let allFloat32 = true;
   if (format === 'safetensors') {
     const st = parseSafetensors(bytes, file);
     metadata = st.metadata;
@@ -90,19 +124,32 @@ export function parseModel(bytes: Uint8Array, file: string, activationOverride?:
     const arrays = format === 'npz'
       ? (require('./zip') as typeof import('./zip')).parseNpz(bytes, file, inflateRaw)
       : (require('./pickle') as typeof import('./pickle')).parsePickle(bytes, file);
-    for (const [k, t] of arrays) tensors.set(k, floatTensor(k, t, file));
+    for (const [k, t] of arrays) {
+      tensors.set(k, floatTensor(k, t, file));
+      allFloat32 &&= /f4$/.test(t.dtype);
+    }
   }
-  const fromFile = Object.prototype.hasOwnProperty.call(metadata, 'activation') ? metadata.activation : undefined;
-  let activation: Activation = DEFAULT_ACTIVATION;
-  let activationFrom: LoadedModel['activationFrom'] = 'default';
-  if (activationOverride !== undefined) [activation, activationFrom] = [activationOverride, 'flag'];
-  else if (fromFile !== undefined) [activation, activationFrom] = [checkActivation(fromFile, file), 'file'];
-  return { net: networkFromTensors(tensors, activation, file), format, activation, activationFrom, metadata };
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(metadata, key);
+  const architecture = recogniseArchitecture(new Map([...tensors].map(([k, t]) => [k, t.shape])), file, {
+    activation: options.activation,
+    fromFile: has('activation') ? checkActivation(metadata.activation, file) : undefined,
+    bookPickle: format === 'pickle' && allFloat32,
+  });
+  const fileNormalize = has('normalize') ? checkNormalize(metadata.normalize, file) : undefined;
+  const normalization: Normalization | null = options.normalize !== undefined
+    ? { ...options.normalize, from: 'flag' }
+    : fileNormalize !== undefined ? { ...fileNormalize, from: 'file' } : null;
+  const preprocessing = normalization === null ? BOOK_PREPROCESSING : { ...BOOK_PREPROCESSING, mean: normalization.mean, std: normalization.std };
+  const network = buildNetwork(architecture, tensors, file, preprocessing);
+  return {
+    format, architecture, network, mlp: mlpView(network), metadata, normalization, tensors,
+    activation: architecture.activation, activationFrom: architecture.activationFrom,
+  };
 }
 
-/** Reads and validates a model file (.safetensors, .npz, .pkl/.pickle); every problem is exit 3. */
-export function readModel(file: string, activationOverride?: Activation): LoadedModel {
-  return parseModel(readBytes(file, 'model file', MAX_MODEL_BYTES), file, activationOverride);
+/** Reads and validates a model file (.safetensors, .npz, .pkl/.pickle); a broken file is exit 3. */
+export function readModel(file: string, options: ModelOptions = {}): LoadedModel {
+  return parseModel(readBytes(file, 'model file', MAX_MODEL_BYTES), file, options);
 }
 
 /** A model file name must end in .safetensors (what writeModel writes); a usage error (exit 2) otherwise. */
@@ -125,7 +172,7 @@ export function prepareModelOutput(file: string): void {
  * (temporary file, fsync, rename): an interrupted or failed write leaves any existing file untouched.
  * Refuses a network that could not be read back (non-finite weights, broken shapes) before writing anything.
  */
-export function writeModel(file: string, net: Network, metadata: Readonly<Record<string, string>> = {}): void {
+export function writeModel(file: string, net: MlpNetwork, metadata: Readonly<Record<string, string>> = {}): void {
   checkModelName(file);
   const tensors = tensorsFromNetwork(net);
   networkFromTensors(tensors, net.activation, `cannot write ${file}`);

@@ -3,6 +3,7 @@
 // ch03 sample_weight.pkl (784-50-100-10 sigmoid), ch07 SimpleConvNet and ch08 DeepConvNet; any other chain of
 // 2-D weights is an MLP whose activation must be stated; 4-D weights of no known layout are refused.
 import { dataError, printable, usageError } from '../errors';
+import { checkParameterNames } from './params';
 
 /**
  * One layer as plain data: what a file implies, before any tensor is built. Every format maps onto this, with
@@ -38,7 +39,7 @@ export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
 export type Recognised = 'book-ch03' | 'book-ch07-simple-convnet' | 'book-ch08-deep-convnet' | 'mlp' | 'pytorch' | 'onnx' | 'keras' | 'tfjs';
 
 export const RECOGNISED_NAMES: Readonly<Record<Recognised, string>> = {
-  'book-ch03': "the book's ch03 sample_weight.pkl network (784-50-100-10 sigmoid)",
+  'book-ch03': "the book's ch03 sample_weight.pkl",
   'book-ch07-simple-convnet': "the book's ch07 SimpleConvNet (conv - relu - pool - affine - relu - affine)",
   'book-ch08-deep-convnet': "the book's ch08 DeepConvNet (six 3x3 convolutions, pads 1,1,1,2,1,1, dropout 0.5)",
   mlp: 'a fully connected network (W_l [in, out], b_l [out])',
@@ -67,7 +68,6 @@ export type TensorShapes = ReadonlyMap<string, readonly number[]>;
 /** Pixels per side of an MNIST image. */
 const SIDE = 28;
 const CLASSES = 10;
-const PARAM_NAME = /^([Wb])([1-9][0-9]{0,8})$/;
 
 const showShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 const HINT_NAMES = 'a weights-only model holds W1, b1, W2, b2, ... (W_l [in, out] for an affine layer, [FN, C, FH, FW] for a convolution)';
@@ -75,24 +75,9 @@ const HINT_UNKNOWN_4D =
   "export the model to ONNX (torch.onnx.export) so that its layers travel with it, or evaluate its predictions with 'mnist-loss loss --y PREDICTIONS --t test'";
 export const ACTIVATION_HINT = 'pass --activation sigmoid, --activation relu or --activation tanh (the activation between the hidden layers)';
 
-/** The layer numbers of W1, b1, ...: exactly 1..L, each with both W and b, nothing else. Loops are bounded by the tensors present. */
+/** The layer numbers 1..L of W1, b1, ..., WL, bL (nn/params.ts checks the names: nothing else, no gaps). */
 function layerNumbers(shapes: TensorShapes, file: string): number[] {
-  const unknown = [...shapes.keys()].filter((k) => !PARAM_NAME.test(k));
-  if (unknown.length > 0)
-    throw dataError(`${file}: unexpected tensor ${unknown.slice(0, 5).map((k) => `'${printable(k, 60)}'`).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}; expected only W1, b1, W2, b2, ...`, HINT_NAMES);
-  const numbers = [...new Set([...shapes.keys()].map((k) => Number(PARAM_NAME.exec(k)![2])))].sort((a, b) => a - b);
-  if (numbers.length === 0) throw dataError(`${file}: no tensors found; expected W1, b1, W2, b2, ...`, HINT_NAMES);
-  const missing: string[] = [];
-  // numbers are sorted and distinct, so the gaps among 1..max are found from the present ones alone
-  let expected = 1;
-  for (const n of numbers) {
-    if (n !== expected) missing.push(n - expected === 1 ? `W${expected}/b${expected}` : `W${expected}..W${n - 1} and b${expected}..b${n - 1}`);
-    expected = n + 1;
-  }
-  for (const n of numbers) for (const p of ['W', 'b']) if (!shapes.has(`${p}${n}`)) missing.push(`${p}${n}`);
-  if (missing.length > 0)
-    throw dataError(`${file}: missing ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}; a model holds W1, b1, ... up to W${numbers.at(-1)}, b${numbers.at(-1)} with no gaps`, HINT_NAMES);
-  return numbers;
+  return Array.from({ length: checkParameterNames(new Set(shapes.keys()), file) }, (_, i) => i + 1);
 }
 
 /** Output side of a convolution or pooling window, the book's (H + 2·pad − F) / stride + 1 (pooling: integer division). */

@@ -6,6 +6,8 @@
 import { createArena, ArenaLayout, kernelPath, LAYER_TABLE_BYTES, loadKernels, type KernelPath } from '../kernels';
 import { assertShape } from '../tensor';
 import { CEE_DELTA } from './losses';
+import { createNetworkForward } from '../kernels/networkForward';
+import type { Network as LayerNetwork } from './layers';
 import { predict, type Network } from './network';
 
 /** Pixels [count, D] as raw bytes and labels [count] as class indices: what MnistSplit holds. */
@@ -118,7 +120,19 @@ export interface Forward {
 export function createForward(net: Network, options: ForwardOptions = {}): Forward {
   const widths = widthsOf(net);
   const forEachImage = (options.path ?? kernelPath()) === 'wasm' ? kernelLoop(net, widths) : referenceLoop(net, widths);
-  const D = widths[0], K = widths[widths.length - 1];
+  return forwardOver(forEachImage, widths[0], widths[widths.length - 1]);
+}
+
+/**
+ * The forward pass of any engine network (convolutions, pooling, batch norm, ...): convnet.wat's kernels, or
+ * with MNIST_LOSS_KERNELS=reference Network.predict itself (src/kernels/networkForward.ts).
+ */
+export function createLayerForward(net: LayerNetwork, options: ForwardOptions = {}): Forward {
+  return createNetworkForward(net, options);
+}
+
+/** Per-image losses and probabilities over an image loop that yields softmax rows of K classes for D-pixel images. */
+function forwardOver(forEachImage: ImageLoop, D: number, K: number): Forward {
   return {
     lossesInto(data, indices, start, end, out, offset) {
       assertShape(data.pixels.length === data.labels.length * D, `forwardLosses: ${data.pixels.length} pixels for ${data.labels.length} labels of ${D}`);

@@ -43,13 +43,7 @@ export function networkFromTensors(
   activation: Activation,
   name: string,
 ): Network {
-  const unknown = [...tensors.keys()].filter((k) => !PARAM_NAME.test(k));
-  if (unknown.length > 0)
-    throw dataError(
-      `${name}: unexpected tensor${unknown.length > 1 ? 's' : ''} ${listNames(unknown, (k) => `"${printable(k)}"`)}; expected only W1, b1, W2, b2, ...`,
-      HINT_NAMES,
-    );
-  const depth = checkLayerNumbers(tensors, name);
+  const depth = checkParameterNames(new Set(tensors.keys()), name);
   const layers: Layer[] = [];
   let width = INPUT_SIZE; // the width the next W must take: 784 for W1, then the previous layer's out
   for (let l = 1; l <= depth; l++) {
@@ -86,13 +80,20 @@ function listNames(names: readonly string[], show: (name: string) => string = pr
 }
 
 /**
- * The number of layers L when the tensors are exactly W1, b1, ..., WL, bL; otherwise a dataError naming
- * what is missing. Walks only the layer numbers present (sorted), so W999999999 costs one step, not a
- * billion: the gaps between them are counted with BigInt arithmetic and at most MAX_LISTED_NAMES named.
+ * The number of layers L when the names are exactly W1, b1, ..., WL, bL; otherwise a dataError (exit 3)
+ * naming a stray name or what is missing. Walks only the layer numbers present (sorted), so W999999999 costs
+ * one step, not a billion: the gaps between them are counted with BigInt arithmetic and at most
+ * MAX_LISTED_NAMES named. The one check of the book's W/b naming, for reading (nn/architecture.ts) and writing.
  */
-function checkLayerNumbers(tensors: ReadonlyMap<string, NamedTensor>, name: string): number {
+export function checkParameterNames(tensors: ReadonlySet<string>, name: string): number {
+  const unknown = [...tensors].filter((k) => !PARAM_NAME.test(k));
+  if (unknown.length > 0)
+    throw dataError(
+      `${name}: unexpected tensor${unknown.length > 1 ? 's' : ''} ${listNames(unknown, (k) => `"${printable(k)}"`)}; expected only W1, b1, W2, b2, ...`,
+      HINT_NAMES,
+    );
   const present = new Set<string>();
-  for (const k of tensors.keys()) present.add(PARAM_NAME.exec(k)![2]);
+  for (const k of tensors) present.add(PARAM_NAME.exec(k)![2]);
   if (present.size === 0) throw dataError(`${name}: no tensors found; expected W1, b1, W2, b2, ...`, HINT_NAMES);
   // digit strings without leading zeros sort numerically by (length, text): exact for any length
   const layers = [...present].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
@@ -113,7 +114,7 @@ function checkLayerNumbers(tensors: ReadonlyMap<string, NamedTensor>, name: stri
     const last = printable(layers[layers.length - 1]);
     throw dataError(
       `${name}: missing ${shown.map((n) => printable(n)).join(', ')}${total > BigInt(shown.length) ? ` and ${printable(String(total - BigInt(shown.length)))} more` : ''}: ` +
-        `found ${listNames([...tensors.keys()])}, expected W1, b1, ... up to W${last}, b${last} with no gaps`,
+        `found ${listNames([...tensors])}, expected W1, b1, ... up to W${last}, b${last} with no gaps`,
       HINT_NAMES,
     );
   }

@@ -1,6 +1,9 @@
 // `eval` output: the header (model, data, sample), the losses, per-class accuracy, the confusion matrix,
 // the worst images drawn with their probabilities, the CI gates; and the JSON record. Only formats numbers.
 import type { EvalResult } from '../experiments/evaluate';
+import type { Recognised } from '../nn/architecture';
+import type { LayerDescription } from '../nn/layers';
+import { layerChain } from './layers';
 import { renderDigits } from './digits';
 import type { Style } from './style';
 import { fmt, renderPairs, renderTable } from './table';
@@ -9,11 +12,21 @@ import { fmt, renderPairs, renderTable } from './table';
 export interface EvalContext {
   readonly model: string;
   readonly format: string;
-  readonly activation: string;
-  /** Where the activation came from: 'file', 'flag' or 'default'. */
-  readonly activationFrom: string;
-  /** Layer widths, e.g. [784, 50, 100, 10]. */
-  readonly widths: readonly number[];
+  /** What the file was recognised as (nn/architecture.ts), and that in words (RECOGNISED_NAMES). */
+  readonly recognised: Recognised;
+  readonly recognisedName: string;
+  /** The hidden activation, null for a network without hidden layers. */
+  readonly activation: string | null;
+  /** Where the activation came from: 'file', 'flag' or 'recognised'. */
+  readonly activationFrom: string | null;
+  /** An MLP's layer widths, e.g. [784, 50, 100, 10]; null for any other network. */
+  readonly widths: readonly number[] | null;
+  /** Every layer of the network (kind, per-sample shapes, settings). */
+  readonly layers: readonly LayerDescription[];
+  /** The model ends in its own softmax (none is added). */
+  readonly endsInSoftmax: boolean;
+  /** Input normalisation after x / 255, and where it came from. */
+  readonly normalization: { readonly mean: number; readonly std: number; readonly from: string } | null;
   readonly split: string;
   /** Images in the split. */
   readonly splitCount: number;
@@ -63,7 +76,9 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
   const head = renderPairs(
     [
       ['model', ctx.model],
-      ['format', `${ctx.format}, ${ctx.widths.join('-')}, ${ctx.activation} (${ACTIVATION_FROM[ctx.activationFrom] ?? ctx.activationFrom})`],
+      ['format', formatLine(ctx)],
+      ...(ctx.widths === null ? [['layers', layerChain(ctx.layers, ctx.endsInSoftmax)] as [string, string]] : []),
+      ...(ctx.normalization === null ? [] : [['input', `(x/255 - ${ctx.normalization.mean}) / ${ctx.normalization.std} (${NORMALIZE_FROM[ctx.normalization.from] ?? ctx.normalization.from})`] as [string, string]]),
       ['split', `${ctx.split} from ${ctx.source}`],
       ['n', String(r.n)],
       ['seed', ctx.seed === null ? '- (whole split)' : String(ctx.seed)],
@@ -127,7 +142,21 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
   return out;
 }
 
-const ACTIVATION_FROM: Readonly<Record<string, string>> = { file: 'from the file', flag: 'from --activation', default: 'default: the file names none' };
+const ACTIVATION_FROM: Readonly<Record<string, string>> = { file: 'from the file', flag: 'from --activation', recognised: 'recognised' };
+const NORMALIZE_FROM: Readonly<Record<string, string>> = { file: 'from the file', flag: 'from --normalize' };
+
+/**
+ * "pickle, 784-50-100-10, sigmoid (recognised as the book's ch03 sample_weight.pkl network ...)" for an MLP;
+ * "pickle, the book's ch07 SimpleConvNet (...), relu (recognised)" for any other network.
+ */
+function formatLine(ctx: EvalContext): string {
+  const what = ctx.widths !== null ? ctx.widths.join('-') : ctx.recognisedName;
+  if (ctx.activation === null) return `${ctx.format}, ${what}, no hidden layer`;
+  const from = ctx.activationFrom === 'recognised' && ctx.widths !== null
+    ? `recognised as ${ctx.recognisedName}`
+    : ACTIVATION_FROM[ctx.activationFrom ?? ''] ?? ctx.activationFrom;
+  return `${ctx.format}, ${what}, ${ctx.activation} (${from})`;
+}
 
 /**
  * The JSON record: {"model", "split", "n", "seed", "sse", "cee", "accuracy", "correct"} first, then
@@ -146,7 +175,11 @@ export function evalJson(r: EvalResult, ctx: EvalContext, thresholds: readonly T
       correct: r.correct,
       format: ctx.format,
       activation: ctx.activation,
-      layers: ctx.widths,
+      activationFrom: ctx.activationFrom,
+      recognised: ctx.recognised,
+      widths: ctx.widths,
+      layers: ctx.layers,
+      normalize: ctx.normalization,
       replace: ctx.seed === null ? null : ctx.replace,
       perClass: r.perClass.map((c, k) => ({ label: k, count: c.count, correct: c.correct })),
       ...(showConfusion ? { confusion: r.confusion } : {}),

@@ -39,7 +39,7 @@ describe("the book's ch03 network on the 10,000 test images", () => {
   // np: sse -> 0.049579113041651274, cee -> 0.22454365154002318, int((p == t).sum()) -> 9352 (the book prints 0.9352)
   for (const file of ['book-ch03-sample_weight.pkl', 'book-ch03.safetensors']) {
     it(`${file}: accuracy 0.9352, SSE and CEE as numpy within 1e-6`, () => {
-      const r = evaluate(readModel(path.join(FIXTURES, file)).net, test);
+      const r = evaluate(readModel(path.join(FIXTURES, file)).mlp!, test);
       expect(r.n).toBe(10000);
       expect(r.correct).toBe(9352);
       expect(r.accuracy).toBe(0.9352);
@@ -49,7 +49,7 @@ describe("the book's ch03 network on the 10,000 test images", () => {
   }
 
   it('per-class counts and the confusion matrix match numpy', () => {
-    const r = evaluate(readModel(path.join(FIXTURES, 'book-ch03.safetensors')).net, test);
+    const r = evaluate(readModel(path.join(FIXTURES, 'book-ch03.safetensors')).mlp!, test);
     // np.bincount(t, minlength=10).tolist(); [int(((p == t) & (t == k)).sum()) for k in range(10)]
     expect(r.perClass.map((c) => c.count)).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
     expect(r.perClass.map((c) => c.correct)).toEqual([962, 1109, 952, 937, 921, 793, 910, 958, 888, 922]);
@@ -61,7 +61,7 @@ describe("the book's ch03 network on the 10,000 test images", () => {
   });
 
   it('--worst: the images with the lowest y_t, as numpy sorts them, with their probabilities', () => {
-    const r = evaluate(readModel(path.join(FIXTURES, 'book-ch03.safetensors')).net, test, { worst: 3 });
+    const r = evaluate(readModel(path.join(FIXTURES, 'book-ch03.safetensors')).mlp!, test, { worst: 3 });
     // yt = y[np.arange(10000), t]; w = np.argsort(yt, kind='stable')[:3]; w, t[w], p[w] -> [2293, 6505, 1500], [9, 9, 7], [6, 0, 1]
     expect(r.worst.map((w) => [w.index, w.label, w.predicted])).toEqual([[2293, 9, 6], [6505, 9, 0], [1500, 7, 1]]);
     // [round(float(v), 6) for v in y[2293]]
@@ -73,7 +73,7 @@ describe("the book's ch03 network on the 10,000 test images", () => {
 describe('a seeded sample', () => {
   it('np.random.seed(42); np.random.choice(10000, 100): the same numbers as numpy', () => {
     const indices = choice(new Mt19937(42), 10000, 100);
-    const r = evaluate(readModel(path.join(FIXTURES, 'book-ch03.safetensors')).net, test, { indices });
+    const r = evaluate(readModel(path.join(FIXTURES, 'book-ch03.safetensors')).mlp!, test, { indices });
     // np.random.seed(42); i = np.random.choice(10000, 100); y = predict(x[i]), losses as above on t[i]
     //   -> sse 0.058023984540470294, cee 0.2960501142348654, correct 91
     expect(r.n).toBe(100);
@@ -84,7 +84,7 @@ describe('a seeded sample', () => {
   });
 
   it('--worst lists an image drawn twice only once', () => {
-    const net = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).net;
+    const net = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).mlp!;
     const r = evaluate(net, test, { indices: Uint32Array.from([2293, 0, 2293, 1]), worst: 4 });
     expect(r.n).toBe(4);
     expect(r.worst.map((w) => w.index)[0]).toBe(2293);
@@ -93,7 +93,7 @@ describe('a seeded sample', () => {
   });
 
   it('rejects an index outside the split (a bug in the caller, not user input)', () => {
-    const net = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).net;
+    const net = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).mlp!;
     expect(() => evaluate(net, test, { indices: Uint32Array.from([10000]) })).toThrow(/outside \[0, 10000\)/);
   });
 });
@@ -101,7 +101,7 @@ describe('a seeded sample', () => {
 describe('two threads', () => {
   let net: Network;
   beforeAll(() => {
-    net = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).net;
+    net = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).mlp!;
   });
 
   /** A job over the first n test images in shared memory, as evaluateParallel builds it. */

@@ -33,7 +33,7 @@ const batch = (require('../../fixtures/sweep/sweep-goldens.json') as { batch: { 
 let book: Network;
 let cache: SweepCache;
 beforeAll(() => {
-  book = readModel(BOOK).net;
+  book = readModel(BOOK).mlp!;
   cache = buildSweepCache(book, loadSplit({ source: 'idx', env: {} }, 'test'), batch.indices);
 });
 

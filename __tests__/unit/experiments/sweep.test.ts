@@ -48,7 +48,7 @@ let book: Network;
 let goldenCache: SweepCache; // the book net on the golden batch, built once
 beforeAll(() => {
   test = loadSplit({ source: 'idx', env: {} }, 'test');
-  book = readModel(BOOK).net;
+  book = readModel(BOOK).mlp!;
   goldenCache = buildSweepCache(book, test, goldens.batch.indices);
 });
 
@@ -181,7 +181,7 @@ describe('lossesAtWeights equals the naive recomputation', () => {
     ['W1[409,18]', [-30, -20, -10, -5]],
     ['b1[18]', [-40, -25, -12]],
   ])('bundled ReLU model, %s at %p', (ref, adds) => {
-    const bundled = readModel(path.join(ROOT, 'data', 'model.safetensors')).net;
+    const bundled = readModel(path.join(ROOT, 'data', 'model.safetensors')).mlp!;
     const cache = buildSweepCache(bundled, test, indices);
     const param = resolveParamRef(bundled, ref);
     const weights = (adds as number[]).map((d) => Math.fround(param.value + d));

@@ -40,13 +40,13 @@ describe('the two book files', () => {
   it('load as the same 784-50-100-10 sigmoid network, all six tensors bit for bit', () => {
     expect(pkl.format).toBe('pickle');
     expect(st.format).toBe('safetensors');
-    expect(pkl.net.layers.map((l) => [l.W.rows, l.W.cols, l.b.length])).toEqual([[784, 50, 50], [50, 100, 100], [100, 10, 10]]);
-    pkl.net.layers.forEach((layer, l) => {
-      expect(layer.W.data).toEqual(st.net.layers[l].W.data);
-      expect(layer.b).toEqual(st.net.layers[l].b);
+    expect(pkl.mlp!.layers.map((l) => [l.W.rows, l.W.cols, l.b.length])).toEqual([[784, 50, 50], [50, 100, 100], [100, 10, 10]]);
+    pkl.mlp!.layers.forEach((layer, l) => {
+      expect(layer.W.data).toEqual(st.mlp!.layers[l].W.data);
+      expect(layer.b).toEqual(st.mlp!.layers[l].b);
     });
-    // the pickle carries no activation: the book's sigmoid by default; the safetensors metadata says sigmoid
-    expect([pkl.activation, pkl.activationFrom]).toEqual(['sigmoid', 'default']);
+    // the pickle carries no activation: recognised as the book's ch03 network (sigmoid); the safetensors metadata says sigmoid
+    expect([pkl.activation, pkl.activationFrom, pkl.architecture.recognised]).toEqual(['sigmoid', 'recognised', 'book-ch03']);
     expect([st.activation, st.activationFrom]).toEqual(['sigmoid', 'file']);
     expect(st.metadata.source).toMatch(/Deep Learning from Scratch/);
   });
@@ -60,7 +60,7 @@ describe('the two book files', () => {
     const labels = parseIdx(readBytes(join(dataDir!, 'data', 't10k-labels-idx1-ubyte'), 'labels', 64 * 1024 * 1024), 'labels');
     const x = { rows: 10_000, cols: 784, data: new Float32Array(10_000 * 784) };
     for (let i = 0; i < x.data.length; i++) x.data[i] = images.data[i] / 255; // the book: x_test / 255 as float32
-    const predicted = argmaxRows(predict(pkl.net, x));
+    const predicted = argmaxRows(predict(pkl.mlp!, x));
     let correct = 0;
     for (let i = 0; i < 10_000; i++) if (predicted[i] === labels.data[i]) correct++;
     expect(correct).toBe(9352);
@@ -68,14 +68,20 @@ describe('the two book files', () => {
 });
 
 describe('format detection and the other formats', () => {
+  const files = ['net-784-16-10.npz', 'net-784-16-10-compressed.npz', 'net-784-16-10-f64.npz', 'net-784-16-10-p2.pkl'];
   it('reads np.savez / np.savez_compressed / pickle files of the same net to the same network', () => {
-    const nets = ['net-784-16-10.npz', 'net-784-16-10-compressed.npz', 'net-784-16-10-f64.npz', 'net-784-16-10-p2.pkl'].map((f) =>
-      readModel(join(FIXTURES, 'models', f)),
-    );
+    const nets = files.map((f) => readModel(join(FIXTURES, 'models', f), { activation: 'sigmoid' }));
     expect(nets.map((m) => [m.format, m.activation, m.activationFrom])).toEqual([
-      ['npz', 'sigmoid', 'default'], ['npz', 'sigmoid', 'default'], ['npz', 'sigmoid', 'default'], ['pickle', 'sigmoid', 'default'],
+      ['npz', 'sigmoid', 'flag'], ['npz', 'sigmoid', 'flag'], ['npz', 'sigmoid', 'flag'], ['pickle', 'sigmoid', 'flag'],
     ]);
-    for (const m of nets.slice(1)) expect(m.net).toEqual(nets[0].net); // float64 file narrowed exactly to the float32 values
+    for (const m of nets.slice(1)) expect(m.mlp!).toEqual(nets[0].mlp!); // float64 file narrowed exactly to the float32 values
+  });
+
+  it('refuses the same files without --activation: they name none and are not a book network (exit 2)', () => {
+    for (const f of files) {
+      const e = userErrorOf(() => readModel(join(FIXTURES, 'models', f)), ExitCode.Usage);
+      expect(e.message).toMatch(/names no activation for its 1 hidden layer \(784-16-10\)/);
+    }
   });
 
   it('goes by content first, so a misnamed file still loads; by extension otherwise', () => {
@@ -102,21 +108,35 @@ describe('format detection and the other formats', () => {
   });
 });
 
-describe('activation: --activation flag > file metadata > sigmoid', () => {
+describe('activation: --activation flag > file metadata > a recognised book network, never a default', () => {
   const withActivation = (activation?: string) =>
     serializeSafetensors(params(), activation === undefined ? undefined : { activation });
 
   it('the flag overrides the file and supplies one where the file has none', () => {
-    expect(parseModel(withActivation('sigmoid'), 'm.safetensors', 'relu')).toMatchObject({ activation: 'relu', activationFrom: 'flag' });
-    expect(parseModel(withActivation(), 'm.safetensors')).toMatchObject({ activation: 'sigmoid', activationFrom: 'default' });
+    expect(parseModel(withActivation('sigmoid'), 'm.safetensors', { activation: 'relu' })).toMatchObject({ activation: 'relu', activationFrom: 'flag' });
+    expect(parseModel(withActivation(), 'm.safetensors', { activation: 'tanh' })).toMatchObject({ activation: 'tanh', activationFrom: 'flag', mlp: null });
+    expect(userErrorOf(() => parseModel(withActivation(), 'm.safetensors'), ExitCode.Usage).hint).toMatch(/--activation sigmoid/);
     expect(parseModel(withActivation('relu'), 'm.safetensors')).toMatchObject({ activation: 'relu', activationFrom: 'file' });
-    expect(readModel(BOOK_PKL, 'relu').net.activation).toBe('relu');
+    expect(readModel(BOOK_PKL, { activation: 'relu' }).mlp!.activation).toBe('relu');
   });
 
-  it('a metadata activation other than sigmoid or relu is exit 3', () => {
-    expect(errorOf(() => parseModel(withActivation('tanh'), 'm.safetensors')).message).toBe(
-      'm.safetensors: metadata says activation "tanh", expected "sigmoid" or "relu"',
+  it('a metadata activation other than sigmoid, relu or tanh is exit 3', () => {
+    expect(parseModel(withActivation('tanh'), 'm.safetensors')).toMatchObject({ activation: 'tanh', activationFrom: 'file' });
+    expect(errorOf(() => parseModel(withActivation('softsign'), 'm.safetensors')).message).toBe(
+      'm.safetensors: metadata says activation "softsign", expected "sigmoid", "relu" or "tanh"',
     );
+  });
+
+  it('normalize: --normalize over the metadata "MEAN,STD"; none means x / 255 alone', () => {
+    const withMeta = (meta: Record<string, string>) => serializeSafetensors(params(), { activation: 'relu', ...meta });
+    const fromFile = parseModel(withMeta({ normalize: '0.1307, 0.3081' }), 'm.safetensors');
+    expect(fromFile.normalization).toEqual({ mean: 0.1307, std: 0.3081, from: 'file' });
+    expect(fromFile.network.preprocessing).toMatchObject({ mean: 0.1307, std: 0.3081 });
+    expect(fromFile.mlp).toBeNull(); // the MLP kernel takes x / 255 only: the engine runs it
+    expect(parseModel(withMeta({ normalize: '0.1307,0.3081' }), 'm', { normalize: { mean: 0.5, std: 0.5 } }).normalization).toEqual({ mean: 0.5, std: 0.5, from: 'flag' });
+    expect(parseModel(withMeta({}), 'm').normalization).toBeNull();
+    for (const bad of ['0.1', '0.1,0', '0.1,-1', 'a,b', '0.1,0.3,0.5'])
+      expect(errorOf(() => parseModel(withMeta({ normalize: bad }), 'm')).message).toMatch(/metadata says normalize .*expected "MEAN,STD"/);
   });
 });
 
@@ -196,7 +216,7 @@ describe('writeModel: atomic safetensors', () => {
     const file = join(dir, 'm.safetensors');
     writeModel(file, net, { seed: '42', activation: 'ignored: the network decides' });
     const back = readModel(file);
-    expect(back.net).toEqual(net);
+    expect(back.mlp!).toEqual(net);
     expect(back.metadata).toEqual({ activation: 'relu', seed: '42' });
     expect([back.activation, back.activationFrom]).toEqual(['relu', 'file']);
     expect(readdirSync(dir)).toEqual(['m.safetensors']);
@@ -205,10 +225,10 @@ describe('writeModel: atomic safetensors', () => {
   it('re-writes the book weights so they still parse to the same values', () => {
     const file = join(dir, 'book.safetensors');
     const book = readModel(BOOK_PKL);
-    writeModel(file, book.net);
+    writeModel(file, book.mlp!);
     const again = parseSafetensors(new Uint8Array(readFileSync(file)), file);
-    expect(again.tensors.get('W1')!.data).toEqual(book.net.layers[0].W.data);
-    expect(readModel(file).net).toEqual(book.net);
+    expect(again.tensors.get('W1')!.data).toEqual(book.mlp!.layers[0].W.data);
+    expect(readModel(file).mlp!).toEqual(book.mlp!);
   });
 
   it('into a missing folder: exit 3, nothing created', () => {
@@ -223,7 +243,7 @@ describe('writeModel: atomic safetensors', () => {
     expect(errorOf(() => writeModel(file, nanNet)).message).toBe(`cannot write ${file}: b2 holds a non-finite value: b2[0] (flat index) = NaN`);
     expect(readFileSync(file, 'utf8')).toBe('old contents');
     writeModel(file, net);
-    expect(readModel(file).net).toEqual(net);
+    expect(readModel(file).mlp!).toEqual(net);
     expect(readdirSync(dir)).toEqual(['m.safetensors']);
   });
 

@@ -113,9 +113,9 @@ describe('files it refuses (exit 3)', () => {
 
   it('gaps and strays, bounded by the tensors present (W999999999 answers at once)', () => {
     expect(userErrorOf(() => recogniseArchitecture(shapes({ W1: [784, 10], b1: [10], W999999999: [1, 1], b999999999: [1] }), 'f')).message)
-      .toMatch(/missing W2\.\.W999999998 and b2\.\.b999999998/);
+      .toMatch(/missing W2, b2, W3, b3, .* and 1999999984 more/);
     expect(userErrorOf(() => recogniseArchitecture(shapes({ W1: [784, 10] }), 'f')).message).toMatch(/missing b1/);
-    expect(userErrorOf(() => recogniseArchitecture(shapes({ W1: [784, 10], b1: [10], 'x\u001b[31m': [1] }), 'f')).message).toMatch(/unexpected tensor 'x\\x1b\[31m'/);
+    expect(userErrorOf(() => recogniseArchitecture(shapes({ W1: [784, 10], b1: [10], 'x\u001b[31m': [1] }), 'f')).message).toMatch(/unexpected tensor "x\\x1b\[31m"/);
     expect(userErrorOf(() => recogniseArchitecture(shapes({}), 'f')).message).toMatch(/no tensors found/);
   });
 

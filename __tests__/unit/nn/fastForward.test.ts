@@ -19,7 +19,7 @@ let split: MnistSplit;
 let book: Network;
 beforeAll(() => {
   split = loadSplit({ source: 'idx', env: {} }, 'test');
-  book = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).net;
+  book = readModel(path.join(FIXTURES, 'book-ch03.safetensors')).mlp!;
 });
 
 describe('forwardLosses equals predict() + losses.ts on the same images', () => {

@@ -7,15 +7,16 @@ import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import type { DemoRaw } from '../commands/demo';
 import { BUNDLED_MODEL } from '../commands/shared';
-import { architecture, loadModelOption } from './shared';
+import { architecture, denseNetwork, loadModelOption, modelOptions } from './shared';
 import { charsetFor, terminalWidth } from '../terminal';
 
 export function runDemo(raw: DemoRaw, io: Io): void {
-  const { file, model } = loadModelOption(raw.model, raw.activation);
+  const { file, label, model } = loadModelOption(raw.model, modelOptions(raw));
+  const net = denseNetwork(model, 'demo', label);
   const dataOptions = { data: raw.data, source: raw.source, env: io.env };
   const train = loadSplit(dataOptions, 'train');
   const test = loadSplit(dataOptions, 'test');
-  const result = computeDemo({ train, test, net: model.net, seed: raw.seed });
+  const result = computeDemo({ train, test, net, seed: raw.seed });
   const ctx: DemoContext = { model: file, modelLabel: raw.model ?? BUNDLED_MODEL, bundled: raw.model === undefined, architecture: architecture(model), source: `${describeSource(train.source)} (${train.source.path})` };
   const style = createStyle(io.color && raw.color && !raw.json);
   io.out(raw.json ? demoJson(result, ctx) : renderDemo(result, ctx, { lang: raw.lang, style, charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env, 40) }));

@@ -5,6 +5,7 @@ import { describeSource, loadSplit } from '../../data/mnist';
 import { checkError } from '../../errors';
 import { GRADCHECK_TOLERANCE, gradientCheck, type GradcheckResult } from '../../experiments/gradcheck';
 import { readModel } from '../../io/modelFile';
+import { denseNetwork } from './shared';
 import { describeInit, initNetwork, type InitScheme } from '../../nn/init';
 import type { Activation, Network } from '../../nn/network';
 import { Mt19937 } from '../../rng/mt19937';
@@ -19,7 +20,7 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
   const rng = new Mt19937(opts.seed);
   // np.random.seed(S); [network init;] idx = np.random.choice(train_size, size)
   const { net, what } = opts.model !== null
-    ? { net: readModel(opts.model, opts.activation).net, what: opts.model }
+    ? { net: denseNetwork(readModel(opts.model, { activation: opts.activation }), 'gradcheck', opts.model), what: opts.model }
     : freshNet(rng, [train.rows * train.cols, ...opts.hidden, 10], opts.activation ?? TRAIN_DEFAULTS.activation, opts.init, opts.seed);
   // validateGradcheck counted 28 × 28 inputs, and a --model's size is known only now
   checkGradcheckCost(layersOf(net), opts.size, opts.model ?? `--hidden ${opts.hidden.join(',')}`);

@@ -9,20 +9,21 @@ import { createStyle } from '../../report/style';
 import { probeJson, renderProbeReport, type ProbeContext } from '../../report/sweepReport';
 import type { Io } from '../io';
 import type { ProbeRaw } from '../commands/probe';
-import { architecture, loadImages, loadModelOption } from './shared';
+import { architecture, denseNetwork, loadImages, loadModelOption, modelOptions } from './shared';
 import { charsetFor } from '../terminal';
 import { LIMITS } from '../options';
 
 export function runProbe(raw: ProbeRaw & { seed: number }, io: Io): void {
-  const { file, label, model } = loadModelOption(raw.model, raw.activation);
-  const P = parameterCount(model.net), H = model.net.layers[0].W.cols;
+  const { file, label, model } = loadModelOption(raw.model, modelOptions(raw));
+  const net = denseNetwork(model, 'probe', label);
+  const P = parameterCount(net), H = net.layers[0].W.cols;
   if (raw.weights > P) throw usageError(`--weights ${raw.weights}: the model has only ${P} parameters`, `use at most --weights ${P}`);
   if (raw.unit !== undefined && raw.unit >= H) throw usageError(`--unit ${raw.unit}: layer 1 has ${H} hidden units (0 to ${H - 1})`, `use --unit 0 … ${H - 1}`);
   const images = loadImages(raw, io.env);
   const n = images.indices?.length ?? images.split.count;
   if (raw.weights * n > LIMITS.probeWork)
     throw usageError(`--weights ${raw.weights} on ${n} images is ${raw.weights * n} loss evaluations, more than ${LIMITS.probeWork} (two on every image per weight)`, `use --weights ${Math.max(1, Math.floor(LIMITS.probeWork / n))} or less, or fewer images with --size`);
-  const cache = buildSweepCache(model.net, images.split, images.indices);
+  const cache = buildSweepCache(net, images.split, images.indices);
   const result = probeParameters(cache, new Mt19937(raw.seed), raw.weights, raw.h);
   const maps = hiddenUnitMaps(cache, raw.h, raw.unit);
   const ctx: ProbeContext = {

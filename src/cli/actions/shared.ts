@@ -3,21 +3,35 @@
 import * as path from 'node:path';
 import { sampleIndices } from '../../data/batch';
 import { loadSplit, loadSplitSample, type LoadedSplit } from '../../data/mnist';
-import { dataError } from '../../errors';
+import { dataError, usageError } from '../../errors';
 import { fileExists, packageRoot } from '../../io/files';
-import { readModel, type LoadedModel } from '../../io/modelFile';
-import type { Activation } from '../../nn/network';
+import { readModel, type LoadedModel, type ModelOptions } from '../../io/modelFile';
+import { RECOGNISED_NAMES } from '../../nn/architecture';
+import type { Network as MlpNetwork } from '../../nn/network';
+import { layerChain } from '../../report/layers';
 import { Mt19937 } from '../../rng/mt19937';
 import type { Io } from '../io';
 import { DEFAULT_SEED } from '../options';
 import { BUNDLED_MODEL, type ModelImagesRaw } from '../commands/shared';
 
 /** The model file to read: --model, else the bundled one (which must exist); label: how reports name it. */
-export function loadModelOption(model: string | undefined, activation: Activation | undefined): { file: string; label: string; model: LoadedModel } {
+export function loadModelOption(model: string | undefined, options: ModelOptions): { file: string; label: string; model: LoadedModel } {
   const file = model ?? path.join(packageRoot(), BUNDLED_MODEL);
   if (model === undefined && !fileExists(file))
     throw dataError(`no --model given and the bundled model is missing: ${file}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
-  return { file, label: model ?? `bundled ${BUNDLED_MODEL}`, model: readModel(file, activation) };
+  return { file, label: model ?? `bundled ${BUNDLED_MODEL}`, model: readModel(file, options) };
+}
+
+/**
+ * The dense MLP a command's fast path needs (sweep, probe, demo, gradcheck run on fully connected sigmoid or
+ * ReLU networks with x / 255 inputs); any other network is a usage error naming what it is and what runs on it.
+ */
+export function denseNetwork(model: LoadedModel, command: string, file: string): MlpNetwork {
+  if (model.mlp !== null) return model.mlp;
+  throw usageError(
+    `${command} runs on fully connected sigmoid or ReLU networks with x/255 inputs; ${file} is ${RECOGNISED_NAMES[model.architecture.recognised]}: ${layerChain(model.network.describe(), model.network.endsInSoftmax)}${model.normalization ? ', with normalised inputs' : ''}`,
+    `mnist-loss eval runs on every model; ${command} on convolutional, tanh or normalised networks is not implemented yet`,
+  );
 }
 
 /** The split, and the seeded sample of it (np.random.seed(S); np.random.choice(n, N)) when --size is given. */
@@ -31,7 +45,14 @@ export function loadImages(raw: ModelImagesRaw, env: Io['env']): { split: Loaded
   return { split, indices, seed };
 }
 
-/** "784-50-10 sigmoid". */
+/** "784-50-10 sigmoid" for an MLP; the layer chain for any other network. */
 export function architecture(model: LoadedModel): string {
-  return `${[model.net.layers[0].W.rows, ...model.net.layers.map((l) => l.W.cols)].join('-')} ${model.activation}`;
+  const mlp = model.mlp;
+  if (mlp !== null) return `${[mlp.layers[0].W.rows, ...mlp.layers.map((l) => l.W.cols)].join('-')} ${mlp.layers.length > 1 ? mlp.activation : '(no hidden layer)'}`;
+  return layerChain(model.network.describe(), model.network.endsInSoftmax);
+}
+
+/** What --activation/--normalize a ModelRaw-style options object carries. */
+export function modelOptions(raw: { activation?: ModelOptions['activation']; normalize?: ModelOptions['normalize'] }): ModelOptions {
+  return { activation: raw.activation, normalize: raw.normalize };
 }

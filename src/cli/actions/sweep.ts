@@ -8,7 +8,7 @@ import { createStyle } from '../../report/style';
 import { renderSweepReport, sweepCsv, sweepJson, sweepSvg, type SweepContext } from '../../report/sweepReport';
 import type { Io } from '../io';
 import { DEFAULT_SWEEP_HALF_RANGE, type SweepOptions, type SweepRaw } from '../commands/sweep';
-import { architecture, loadImages, loadModelOption } from './shared';
+import { architecture, denseNetwork, loadImages, loadModelOption, modelOptions } from './shared';
 import { charsetFor, terminalWidth } from '../terminal';
 
 /** The swept range: as given, or the default ±2 around the model's weight. */
@@ -28,12 +28,13 @@ function sweptValues(opts: SweepOptions, param: ParamElement): Float64Array {
 
 export function runSweep(opts: SweepOptions, raw: SweepRaw, io: Io): void {
   if (opts.plot !== null) prepareOutput(opts.plot); // an unwritable --plot fails now, not after the sweep
-  const { file, label, model } = loadModelOption(raw.model, raw.activation);
+  const { file, label, model } = loadModelOption(raw.model, modelOptions(raw));
+  const net = denseNetwork(model, 'sweep', label);
   // a named element is resolved, and its values checked, before any image is read; 'auto' needs the images
-  const named = opts.param === 'auto' ? null : resolveParamRef(model.net, opts.param);
+  const named = opts.param === 'auto' ? null : resolveParamRef(net, opts.param);
   if (named !== null) sweptValues(opts, named);
   const { split, indices, seed } = loadImages(raw, io.env);
-  const cache = buildSweepCache(model.net, split, indices);
+  const cache = buildSweepCache(net, split, indices);
   const param = named ?? steepestFirstLayerWeight(cache).param;
   const range = sweepRange(opts, param);
   const result = sweepParameter(cache, param, sweptValues(opts, param), opts.mode);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
 import { usageError } from '../../errors';
 import { packageRoot } from '../../io/files';
-import type { Activation } from '../../nn/network';
+import type { HiddenActivation } from '../../nn/architecture';
 import type { Threshold } from '../../report/evalReport';
 import type { Io } from '../io';
 import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseFraction, parseThreads } from '../options';
@@ -25,7 +25,8 @@ export interface EvalRaw extends ModelSampleRaw {
 export interface EvalOptions {
   readonly model: string;
   readonly modelIsDefault: boolean;
-  readonly activation?: Activation;
+  readonly activation?: HiddenActivation;
+  readonly normalize?: { readonly mean: number; readonly std: number };
   readonly split: SplitName;
   /** null: the whole split. */
   readonly size: number | null;
@@ -63,6 +64,7 @@ export function validateEval(raw: EvalRaw): EvalOptions {
     model: raw.model ?? path.join(packageRoot(), BUNDLED_MODEL),
     modelIsDefault: raw.model === undefined,
     activation: raw.activation,
+    normalize: raw.normalize,
     split: raw.split,
     size: raw.size ?? null,
     seed: raw.size === undefined ? null : raw.seed ?? DEFAULT_SEED,

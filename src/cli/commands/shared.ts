@@ -3,16 +3,28 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
-import type { Activation } from '../../nn/network';
-import { addCommonOptions, intInRange, LIMITS, parsePath, parseSeed, type CommonOptions } from '../options';
+import type { HiddenActivation } from '../../nn/architecture';
+import { addCommonOptions, intInRange, LIMITS, parseNormalize, parsePath, parseSeed, type CommonOptions } from '../options';
 
 /** The bundled model, relative to the package root: the default for --model. */
 export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
 
 /** Flags eval, sweep, probe and demo share: which model, which images. */
-export interface ModelSampleRaw extends CommonOptions {
+export interface ModelRaw {
   model?: string;
-  activation?: Activation;
+  activation?: HiddenActivation;
+  normalize?: { mean: number; std: number };
+}
+
+/** --model, --activation and --normalize: which model, and what settles what its file leaves open. */
+export function addModelOptions(cmd: Command, modelText = `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`): Command {
+  return cmd
+    .option('--model <file>', modelText, parsePath)
+    .addOption(cmd.createOption('--activation <name>', "hidden-layer activation: overrides the file; needed when the file names none and is not one of the book's networks").choices(['sigmoid', 'relu', 'tanh']))
+    .option('--normalize <mean,std>', 'inputs as (x/255 - mean) / std, as the model was trained (overrides the file\'s metadata), e.g. 0.1307,0.3081', parseNormalize);
+}
+
+export interface ModelSampleRaw extends CommonOptions, ModelRaw {
   split: SplitName;
   size?: number;
   seed?: number;
@@ -31,9 +43,7 @@ export const CACHED_SIZE = intInRange(1, LIMITS.cachedImages, 'the sweep cache k
 
 /** Adds --model, --activation, --split, --size (parsed by `size`), --seed and --no-replace (not the common flags). */
 export function addModelSampleOptions(cmd: Command, seedText: string, size: typeof EVAL_SIZE): Command {
-  return cmd
-    .option('--model <file>', `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`, parsePath)
-    .addOption(cmd.createOption('--activation <name>', 'hidden-layer activation; overrides the file (npz and pkl default to sigmoid)').choices(['sigmoid', 'relu']))
+  return addModelOptions(cmd)
     .addOption(cmd.createOption('--split <name>', 'which split').choices(['test', 'train']).default('test'))
     .option('--size <n>', 'use a seeded sample of n images instead of the whole split', size)
     .option('--seed <n>', seedText, parseSeed)
