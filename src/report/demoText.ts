@@ -82,7 +82,7 @@ interface Strings {
   probeAccuracy: (zero: number, k: number) => string;
   probeCee: (nonzero: number, k: number, blank: number, off: number) => string;
   conclusionTitle: string;
-  conclusion: (changed: number, steps: number, zero: number, k: number) => string;
+  conclusion: (cee: number, accuracy: number, steps: number, zero: number, k: number) => string;
 }
 
 const EN: Strings = {
@@ -117,8 +117,8 @@ const EN: Strings = {
     return `CEE's derivative is not 0 for ${nonzero} of ${k}${why.length > 0 ? ` (of the other ${k - nonzero}: ${why.join('; ')})` : ''}`;
   },
   conclusionTitle: 'Why we train on a loss',
-  conclusion: (changed, steps, zero, k) =>
-    `Accuracy counts right answers, so a small change of a weight almost never changes it: its derivative is 0 almost everywhere (${zero} of ${k} weights above), and where accuracy does move, it jumps. Gradient descent follows the derivative, so on accuracy it would find nothing to follow. A loss like CEE or SSE moves with every weight, a little, smoothly (above, CEE changed at every one of ${steps} steps while accuracy changed at ${changed}), so its gradient always says which way to go. That is why a network is trained on a loss function and judged by its accuracy.`,
+  conclusion: (cee, accuracy, steps, zero, k) =>
+    `Accuracy counts right answers, so a small change of a weight almost never changes it: its derivative is 0 almost everywhere (${zero} of ${k} weights above), and where accuracy does move, it jumps. Gradient descent follows the derivative, so on accuracy it would find nothing to follow. A loss like CEE or SSE moves with every weight, a little, smoothly (above, CEE changed at ${cee === steps ? `every one of ${steps}` : `${cee} of ${steps}`} steps while accuracy changed at ${accuracy}), so its gradient always says which way to go. That is why a network is trained on a loss function and judged by its accuracy.`,
 };
 
 const KO: Strings = {
@@ -153,8 +153,8 @@ const KO: Strings = {
     return `CEE의 미분이 0이 아닌 것: ${k}개 중 ${nonzero}개${why.length > 0 ? ` (나머지 ${k - nonzero}개 중 ${why.join(', ')})` : ''}`;
   },
   conclusionTitle: '왜 손실 함수로 학습하는가',
-  conclusion: (changed, steps, zero, k) =>
-    `정확도는 맞힌 개수를 세는 값이라서 가중치를 조금 바꿔서는 거의 변하지 않습니다. 미분이 거의 모든 곳에서 0이고(위에서 ${k}개 중 ${zero}개), 변하는 곳에서는 불연속적으로 뛰어오릅니다. 경사 하강법은 미분을 따라 매개변수를 갱신하므로, 정확도를 지표로 삼으면 나아갈 방향을 얻을 수 없습니다. 반면 교차 엔트로피 오차나 오차제곱합 같은 손실 함수는 가중치가 조금만 바뀌어도 연속적으로 변합니다(위에서 CEE는 ${steps}단계 모두에서 바뀌었고 정확도는 ${changed}번만 바뀌었습니다). 그래서 신경망은 손실 함수를 지표로 학습하고, 정확도로는 결과를 평가할 뿐입니다.`,
+  conclusion: (cee, accuracy, steps, zero, k) =>
+    `정확도는 맞힌 개수를 세는 값이라서 가중치를 조금 바꿔서는 거의 변하지 않습니다. 미분이 거의 모든 곳에서 0이고(위에서 ${k}개 중 ${zero}개), 변하는 곳에서는 불연속적으로 뛰어오릅니다. 경사 하강법은 미분을 따라 매개변수를 갱신하므로, 정확도를 지표로 삼으면 나아갈 방향을 얻을 수 없습니다. 반면 교차 엔트로피 오차나 오차제곱합 같은 손실 함수는 가중치가 조금만 바뀌어도 연속적으로 변합니다(위에서 CEE는 ${cee === steps ? `${steps}단계 모두에서` : `${steps}단계 중 ${cee}번`} 바뀌었고 정확도는 ${accuracy}번만 바뀌었습니다). 그래서 신경망은 손실 함수를 지표로 학습하고, 정확도로는 결과를 평가할 뿐입니다.`,
 };
 
 export const DEMO_STRINGS: Readonly<Record<DemoLang, Strings>> = { en: EN, ko: KO };
@@ -237,7 +237,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
   out.push(wrap(S.probeAccuracy(r.probe.accuracyZero, r.probe.weights), width, '  '));
   out.push(wrap(S.probeCee(r.probe.ceeNonzero, r.probe.weights, r.probe.ceeZeroInputBlank, r.probe.ceeZeroUnitOff), width, '  '));
   out.push('\n' + style.bold(S.conclusionTitle));
-  out.push(wrap(S.conclusion(sw.summary.accuracyChangedSteps, sw.summary.steps, r.probe.accuracyZero, r.probe.weights), width));
+  out.push(wrap(S.conclusion(sw.summary.ceeChangedSteps, sw.summary.accuracyChangedSteps, sw.summary.steps, r.probe.accuracyZero, r.probe.weights), width));
   return out.join('\n') + '\n';
 }
 

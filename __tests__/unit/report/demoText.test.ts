@@ -110,3 +110,30 @@ describe('demoJson', () => {
     expect(json.probe.accuracyZero).toBe(19);
   });
 });
+
+describe('the conclusion states what the sweep measured, not what it usually measures', () => {
+  // a sweep where CEE stays put at one step (rows 1 and 2 share their CEE): the old text said "at every one of 3 steps"
+  function flatCeeDemo(): DemoResult {
+    const demo = fakeDemo();
+    const rows = demo.sweep.result.rows.map((r, i) => ({ ...r, cee: i === 2 ? demo.sweep.result.rows[1].cee : r.cee }));
+    return { ...demo, sweep: { ...demo.sweep, result: { ...demo.sweep.result, rows, summary: summarizeSweep(rows) } } };
+  }
+  const text = (lang: 'en' | 'ko', demo: DemoResult) =>
+    renderDemo(demo, ctx, { lang, style: createStyle(false), charset: 'unicode', width: 80 }).replace(/\n/g, ' ');
+
+  it('says "every one of N steps" only when CEE changed at every step', () => {
+    const all = summarizeSweep(fakeDemo().sweep.result.rows);
+    expect(all.ceeChangedSteps).toBe(all.steps);
+    expect(text('en', fakeDemo())).toContain(`CEE changed at every one of ${all.steps} steps while accuracy changed at ${all.accuracyChangedSteps}`);
+    const flat = flatCeeDemo().sweep.result.summary;
+    expect(flat.ceeChangedSteps).toBe(flat.steps - 1);
+    expect(text('en', flatCeeDemo())).toContain(`CEE changed at ${flat.ceeChangedSteps} of ${flat.steps} steps while accuracy changed at ${flat.accuracyChangedSteps}`);
+    expect(text('en', flatCeeDemo())).not.toContain('every one of');
+  });
+
+  it('and in Korean', () => {
+    const flat = flatCeeDemo().sweep.result.summary;
+    expect(text('ko', fakeDemo())).toContain(`CEE는 ${flat.steps}단계 모두에서 바뀌었고`);
+    expect(text('ko', flatCeeDemo())).toContain(`CEE는 ${flat.steps}단계 중 ${flat.ceeChangedSteps}번 바뀌었고`);
+  });
+});
