@@ -29,6 +29,7 @@ const io: Io = {
   err: (text) => { process.stderr.write(text); },
   color: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
   errIsTty: Boolean(process.stderr.isTTY) && process.env.CI === undefined,
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   env: process.env,
   now: () => performance.now(),
   onInterrupt: (handler) => {

@@ -3,6 +3,7 @@
 // Pure: rows of numbers in, lines of text out.
 import { SHADES } from './digits';
 import type { Style } from './style';
+import { displayWidth, padStartDisplay } from './width';
 
 export type Charset = 'unicode' | 'ascii';
 
@@ -31,21 +32,7 @@ export interface ChartOptions {
   readonly style?: Style;
 }
 
-/** Columns a string takes in a terminal: East Asian wide characters (Hangul, CJK) take two; ANSI codes none. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s.replace(/\x1b\[[0-9;]*m/g, '')) { // eslint-disable-line no-control-regex
-    const c = ch.codePointAt(0) ?? 0;
-    const wide = (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xff60);
-    w += wide ? 2 : 1;
-  }
-  return w;
-}
-
-/** Pads s on the left to `width` display columns. */
-export function padStartDisplay(s: string, width: number): string {
-  return ' '.repeat(Math.max(0, width - displayWidth(s))) + s;
-}
+export { displayWidth, padStartDisplay } from './width';
 
 /** A dot canvas: w × h dots, 0,0 at the top left. */
 class Canvas {

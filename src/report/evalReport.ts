@@ -4,6 +4,7 @@ import type { EvalResult } from '../experiments/evaluate';
 import type { Recognised } from '../nn/architecture';
 import type { LayerDescription } from '../nn/layers';
 import { layerChain } from './layers';
+import type { Charset } from './chart';
 import { renderDigits } from './digits';
 import type { Style } from './style';
 import { fmt, renderPairs, renderTable } from './table';
@@ -68,7 +69,7 @@ export function thresholdFailure(t: Threshold): string {
 
 const pct = (correct: number, count: number) => (count > 0 ? fmt(correct / count, 4) : '-');
 
-export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: readonly Threshold[], showConfusion: boolean, style: Style, width = 80): string {
+export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: readonly Threshold[], showConfusion: boolean, style: Style, width = 80, charset: Charset = 'unicode'): string {
   const sample =
     ctx.seed === null
       ? `whole split (${ctx.splitCount} images)`
@@ -117,6 +118,8 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
       r.worst.map((w) => ({ pixels: ctx.pixels.subarray(w.index * D, (w.index + 1) * D), rows: ctx.rows, cols: ctx.cols, caption: `#${w.index} t=${w.label} y=${w.predicted}` })),
       width,
       style,
+      2,
+      charset,
     );
     const K = r.worst[0].probabilities.length;
     out += renderTable(

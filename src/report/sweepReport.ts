@@ -3,7 +3,7 @@
 import type { ProbeResult, UnitMaps } from '../experiments/probe';
 import type { SweepResult, SweepRow, SweepSummary } from '../experiments/sweep';
 import type { Charset } from './chart';
-import { mapLines, renderChart, sideBySide } from './chart';
+import { displayWidth, mapLines, renderChart, sideBySide } from './chart';
 import type { Style } from './style';
 import { renderSvgChart } from './svg';
 import { fmt, renderPairs, renderTable } from './table';
@@ -215,7 +215,7 @@ export function renderProbeReport(p: ProbeResult, maps: UnitMaps, ctx: ProbeCont
   const max = maps.cee.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const left = [`∂CEE/∂W1[:, ${maps.unit}] (backprop)`, ...mapLines(maps.cee, ctx.rows, ctx.cols, max, opts.charset, style), `${maps.ceeNonzero} of ${maps.cee.length} not 0`];
   const right = [`∂accuracy/∂W1[:, ${maps.unit}] (h = ${maps.h})`, ...mapLines(maps.accuracy, ctx.rows, ctx.cols, max, opts.charset, style), `${maps.accuracyNonzero} of ${maps.accuracy.length} not 0`];
-  const width = Math.max(ctx.cols, ...left.map((s) => s.length));
+  const width = Math.max(ctx.cols, ...left.map(displayWidth)); // display columns: colour codes take none
   const which = ctx.unitGiven ? '(--unit)' : '(chosen: its bias moves CEE most)';
   const legend = style.dim(`hidden unit ${maps.unit} ${which}; shade = |slope| on one scale, ${opts.charset === 'unicode' ? '·' : '.'} = exactly 0${style.enabled ? '; red > 0, cyan < 0' : ''}`);
   return `${header}\n${table}\n${style.bold('verdict')}  ${probeVerdict(p)}\n\n${sideBySide([left, right], [width, width]).join('\n')}\n${legend}\n`;

@@ -1,5 +1,6 @@
 // Plain-text tables: rows of cells -> aligned columns. Numbers right-aligned, text left-aligned.
 import type { Style } from './style';
+import { displayWidth, padEndDisplay } from './width';
 
 export interface Column {
   readonly header: string;
@@ -7,11 +8,8 @@ export interface Column {
   readonly align?: 'left' | 'right';
 }
 
-/** Visible width of a string, ignoring ANSI colour codes. */
-export function visibleWidth(s: string): number {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\x1b\[[0-9;]*m/g, '').length;
-}
+/** Visible width of a string in terminal columns: escape codes take none, wide characters two (report/width.ts). */
+export const visibleWidth = displayWidth;
 
 function pad(s: string, width: number, align: 'left' | 'right'): string {
   const fill = ' '.repeat(Math.max(0, width - visibleWidth(s)));
@@ -30,8 +28,8 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
 
 /** Key/value lines, keys padded to one width: "source   embedded (…)". */
 export function renderPairs(pairs: readonly (readonly [string, string])[], style?: Style): string {
-  const width = Math.max(0, ...pairs.map(([k]) => k.length));
-  return pairs.map(([k, v]) => `${style ? style.dim(k.padEnd(width)) : k.padEnd(width)}  ${v}`).join('\n') + '\n';
+  const width = Math.max(0, ...pairs.map(([k]) => displayWidth(k)));
+  return pairs.map(([k, v]) => `${style ? style.dim(padEndDisplay(k, width)) : padEndDisplay(k, width)}  ${v}`).join('\n') + '\n';
 }
 
 /** Fixed decimals for losses and accuracies; keeps -0 out of reports. */

@@ -4,7 +4,12 @@ import { digitLines, renderDigits, shadeOf } from '../../../src/report/digits';
 
 describe('shadeOf', () => {
   it('splits 0..255 into five bands of width 256/5 = 51.2: [0,51.2) blank ... [204.8,256) full', () => {
-    expect([0, 51, 52, 102, 103, 153, 154, 204, 205, 255].map(shadeOf).join('')).toBe('  ░░▒▒▓▓██');
+    expect([0, 51, 52, 102, 103, 153, 154, 204, 205, 255].map((v) => shadeOf(v)).join('')).toBe('  ░░▒▒▓▓██');
+  });
+
+  it('in ASCII the same five bands are " .:+#"', () => {
+    expect([0, 51, 52, 102, 103, 153, 154, 204, 205, 255].map((v) => shadeOf(v, 'ascii')).join('')).toBe('  ..::++##');
+    expect(renderDigits([{ pixels: Uint8Array.of(0, 255, 255, 255), rows: 2, cols: 2, caption: 'x' }], 80, undefined, 2, 'ascii')).toBe('x\n:#\n');
   });
 });
 

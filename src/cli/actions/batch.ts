@@ -8,7 +8,8 @@ import { renderDigits } from '../../report/digits';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import type { BatchOptions, BatchRaw } from '../commands/batch';
-import { terminalWidth } from '../terminal';
+import type { Charset } from '../../report/chart';
+import { charsetFor, terminalWidth } from '../terminal';
 
 /** The numpy call that draws the same indices. */
 export function numpyEquivalent(seed: number, n: number, size: number, replace: boolean): string {
@@ -23,12 +24,12 @@ export function runBatch(opts: BatchOptions, raw: BatchRaw, io: Io): void {
   io.out(
     opts.json
       ? JSON.stringify({ split: opts.split, seed: opts.seed, size: opts.size, replace: opts.replace, indices: Array.from(indices), labels }) + '\n'
-      : renderBatch(opts, split, indices, io.color && opts.color, terminalWidth(io.env)),
+      : renderBatch(opts, split, indices, io.color && opts.color, terminalWidth(io), charsetFor(opts.ascii, io.env)),
   );
 }
 
 /** Header (echoing split, seed, size, replace and the numpy call), then an index/label table or the drawn digits. */
-export function renderBatch(opts: BatchOptions, split: MnistSplit, indices: Uint32Array, color: boolean, width: number): string {
+export function renderBatch(opts: BatchOptions, split: MnistSplit, indices: Uint32Array, color: boolean, width: number, charset: Charset = 'unicode'): string {
   const style = createStyle(color && !opts.json);
   const header =
     `batch of ${opts.size} from ${opts.split} (${split.count} images), seed ${opts.seed}, ${opts.replace ? 'with' : 'without'} replacement\n` +
@@ -36,7 +37,7 @@ export function renderBatch(opts: BatchOptions, split: MnistSplit, indices: Uint
   const D = split.rows * split.cols;
   if (opts.show) {
     const cells = Array.from(indices, (i) => ({ pixels: split.pixels.subarray(i * D, (i + 1) * D), rows: split.rows, cols: split.cols, caption: `#${i} label ${split.labels[i]}` }));
-    return header + renderDigits(cells, width, style);
+    return header + renderDigits(cells, width, style, 2, charset);
   }
   // Fixed column widths computed from n and size: renderTable measures every cell, and batches can be millions long.
   const wb = Math.max(1, String(Math.max(0, indices.length - 1)).length), wi = Math.max(5, String(split.count - 1).length);

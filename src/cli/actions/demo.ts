@@ -19,5 +19,5 @@ export function runDemo(raw: DemoRaw, io: Io): void {
   const result = computeDemo({ train, test, net, seed: raw.seed });
   const ctx: DemoContext = { model: file, modelLabel: raw.model ?? BUNDLED_MODEL, bundled: raw.model === undefined, architecture: architecture(model), source: `${describeSource(train.source)} (${train.source.path})` };
   const style = createStyle(io.color && raw.color && !raw.json);
-  io.out(raw.json ? demoJson(result, ctx) : renderDemo(result, ctx, { lang: raw.lang, style, charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env, 40) }));
+  io.out(raw.json ? demoJson(result, ctx) : renderDemo(result, ctx, { lang: raw.lang, style, charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io) }));
 }

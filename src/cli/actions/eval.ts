@@ -13,7 +13,7 @@ import { evalJson, renderEvalReport, thresholdFailure, type EvalContext, type Th
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import type { EvalOptions, Gate } from '../commands/eval';
-import { terminalWidth } from '../terminal';
+import { charsetFor, terminalWidth } from '../terminal';
 import { loadModelOption } from './shared';
 
 /**
@@ -101,7 +101,7 @@ export async function runEval(opts: EvalOptions, data: DataOptions, io: Io): Pro
     const { model, split, result } = await loadAndEvaluate(opts, data, worker);
     const thresholds = checkThresholds(result, opts.gates);
     const ctx = evalContext(opts, model, split);
-    io.out(opts.json ? evalJson(result, ctx, thresholds, opts.confusion) : renderEvalReport(result, ctx, thresholds, opts.confusion, createStyle(io.color && opts.color), terminalWidth(io.env)));
+    io.out(opts.json ? evalJson(result, ctx, thresholds, opts.confusion) : renderEvalReport(result, ctx, thresholds, opts.confusion, createStyle(io.color && opts.color), terminalWidth(io), charsetFor(opts.ascii, io.env)));
     const failed = thresholds.filter((t) => !t.passed);
     // one "mnist-loss: <line>" per failed gate
     if (failed.length > 0) throw checkError(failed.map(thresholdFailure));

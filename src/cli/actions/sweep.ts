@@ -45,5 +45,5 @@ export function runSweep(opts: SweepOptions, raw: SweepRaw, io: Io): void {
   if (opts.plot !== null) { writeFileAtomic(opts.plot, sweepSvg(result, ctx)); io.err(`wrote ${opts.plot}\n`); }
   if (opts.output === 'json') io.out(sweepJson(result, ctx));
   else if (opts.output === 'csv') io.out(sweepCsv(result));
-  else io.out(renderSweepReport(result, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io.env, 40) }));
+  else io.out(renderSweepReport(result, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io) }));
 }

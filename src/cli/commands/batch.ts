@@ -16,6 +16,7 @@ export interface BatchRaw extends CommonOptions {
   split: SplitName;
   replace: boolean;
   show: boolean;
+  ascii: boolean;
 }
 
 export interface BatchOptions {
@@ -24,6 +25,8 @@ export interface BatchOptions {
   readonly split: SplitName;
   readonly replace: boolean;
   readonly show: boolean;
+  /** --ascii: draw the digits in ASCII (also chosen for TERM=dumb and non-UTF-8 locales). */
+  readonly ascii: boolean;
   readonly json: boolean;
   readonly color: boolean;
 }
@@ -32,7 +35,7 @@ export function validateBatch(raw: BatchRaw): BatchOptions {
   if (raw.show && raw.size > LIMITS.shownDigits)
     throw usageError(`--show --size ${raw.size}: --show draws at most ${LIMITS.shownDigits} digits (each takes a dozen terminal lines)`, `use --size ${LIMITS.shownDigits} or less with --show, or drop --show for the index table`);
   if (raw.show && raw.json) throw usageError('--show draws digits for people and --json prints data for programs: pick one', 'drop --show or --json');
-  return Object.freeze({ size: raw.size, seed: raw.seed, split: raw.split, replace: raw.replace, show: raw.show, json: raw.json, color: raw.color });
+  return Object.freeze({ size: raw.size, seed: raw.seed, split: raw.split, replace: raw.replace, show: raw.show, ascii: raw.ascii, json: raw.json, color: raw.color });
 }
 
 export function registerBatch(program: Command, io: Io): void {
@@ -43,7 +46,8 @@ export function registerBatch(program: Command, io: Io): void {
     .option('--seed <n>', 'numpy-compatible MT19937 seed', parseSeed, DEFAULT_SEED)
     .addOption(program.createOption('--split <name>', 'which split to sample from').choices(['train', 'test']).default('train'))
     .option('--no-replace', "sample without replacement (np.random.choice(..., replace=False))")
-    .option('--show', 'draw each digit in the terminal with its label', false);
+    .option('--show', 'draw each digit in the terminal with its label', false)
+    .option('--ascii', 'draw the digits in plain ASCII instead of Unicode blocks', false);
   addCommonOptions(cmd);
   addExample(cmd, 'mnist-loss batch --size 5 --seed 42', 'mnist-loss batch --size 3 --seed 7 --split test --no-replace --show');
   cmd.action(async (raw: BatchRaw) => {

@@ -20,6 +20,7 @@ export interface EvalRaw extends ModelSampleRaw {
   maxCee?: number;
   maxSse?: number;
   threads: string;
+  ascii: boolean;
 }
 
 export interface EvalOptions {
@@ -40,6 +41,8 @@ export interface EvalOptions {
   readonly threads: number | 'auto';
   readonly json: boolean;
   readonly color: boolean;
+  /** --ascii: draw the worst images in ASCII. */
+  readonly ascii: boolean;
 }
 
 export interface Gate {
@@ -75,6 +78,7 @@ export function validateEval(raw: EvalRaw): EvalOptions {
     threads: raw.threads === 'auto' ? 'auto' : Number(raw.threads),
     json: raw.json,
     color: raw.color,
+    ascii: raw.ascii,
   });
 }
 
@@ -89,6 +93,7 @@ export function registerEval(program: Command, io: Io): void {
     .option('--min-accuracy <x>', 'exit 4 when accuracy < x', parseFraction)
     .option('--max-cee <x>', 'exit 4 when CEE (mean/img) > x', gate)
     .option('--max-sse <x>', 'exit 4 when SSE (mean/img) > x', gate)
+    .option('--ascii', 'draw the --worst images in plain ASCII instead of Unicode blocks', false)
     .option('--threads <n>', "threads for the forward pass: 1, 2 or 'auto' (2 from 20000 images on, when 2 cores exist)", parseThreads, 'auto');
   addCommonOptions(cmd);
   addExample(
