@@ -312,11 +312,9 @@ function chainLinears(linears: readonly Linear[], file: string): { order: Linear
   // several orders fit and the names do not settle it: name the layers at the first place two orders part
   const [a, b] = found;
   const at = a.findIndex((l, i) => l !== b[i]);
-  const width = at === 0 ? PIXELS : a[at - 1].outputs;
-  const taken = new Set(a.slice(0, at));
-  const rivals = (byInput.get(width) ?? []).filter((l) => !taken.has(l));
+  const rivals = [a[at], b[at]].sort((x, y) => naturalCompare(x.name, y.name));
   throw dataError(
-    `${file}: the layer order is ambiguous: ${at === 0 ? 'first' : `after ${printable(a[at - 1].name, 60)}`}, ${rivals.slice(0, 4).map((l) => `${printable(l.name, 60)} ${showShape(l.W.shape)}`).join(' and ')} could each come next (a state_dict stores no order; the shapes allow more than one)`,
+    `${file}: the layer order is ambiguous: ${at === 0 ? `on the ${PIXELS} pixels` : `after ${printable(a[at - 1].name, 60)}`}, ${rivals.map((l) => `${printable(l.name, 60)} ${showShape(l.W.shape)}`).join(' and ')} could each come next (a state_dict stores no order; the shapes allow more than one)`,
     HINT_ONNX,
   );
 }
