@@ -3,14 +3,25 @@
 // (read_metadata + Metadata::validate, prepare + serialize): u64 LE header length, JSON header, data.
 import { dataError, printable } from '../errors';
 
-/** Element types mnist-loss reads and writes. */
+/** Element types mnist-loss writes. */
 export type SafetensorsDtype = 'F32' | 'F64';
+/** Element types mnist-loss reads: F16 and BF16 widen exactly to float32; I64 only on request (PyTorch buffers). */
+export type SafetensorsReadDtype = SafetensorsDtype | 'F16' | 'BF16' | 'I64';
 
 export interface SafetensorsTensor {
-  readonly dtype: SafetensorsDtype;
+  readonly dtype: SafetensorsReadDtype;
   readonly shape: number[];
-  /** Row-major values, copied out of the file (so they are aligned and own their memory). */
+  /**
+   * Row-major values, copied out of the file (so they are aligned and own their memory): F32, F16 and BF16 as
+   * float32 (exact), F64 as float64, I64 as float64 (exact up to 2^53; these are counters such as
+   * num_batches_tracked, never weights).
+   */
   readonly data: Float32Array | Float64Array;
+}
+
+export interface SafetensorsOptions {
+  /** Read I64 tensors too (a PyTorch state_dict's BatchNorm num_batches_tracked); refused otherwise. */
+  readonly int64?: boolean;
 }
 
 export interface Safetensors {
@@ -28,7 +39,8 @@ export const MAX_HEADER_DEPTH = 64;
 /** More dimensions than numpy or PyTorch arrays can have (both stop at 64). */
 const MAX_DIMS = 64;
 
-const ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F64: 8 };
+const ITEM_SIZE: Readonly<Record<SafetensorsReadDtype, number>> = { F16: 2, BF16: 2, F32: 4, F64: 8, I64: 8 };
+const FLOAT_DTYPES: readonly string[] = ['F16', 'BF16', 'F32', 'F64'];
 /** Every dtype the format defines, so an unsupported one gets a clearer message than a typo does. */
 const KNOWN_DTYPES = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64'];
 const HINT = 'the file is not a valid safetensors file or is damaged: export it again (safetensors save_file)';
@@ -36,7 +48,7 @@ const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 interface Entry {
   readonly name: string;
-  readonly dtype: SafetensorsDtype;
+  readonly dtype: SafetensorsReadDtype;
   readonly shape: number[];
   readonly begin: number;
   readonly end: number;
@@ -108,7 +120,7 @@ const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isS
  * buffer exactly: sorted by offset they start at 0, touch without overlap or gap, and end at its end.
  * Throws dataError (exit 3) naming `name`, the expected and the found value.
  */
-export function parseSafetensors(bytes: Uint8Array, name: string): Safetensors {
+export function parseSafetensors(bytes: Uint8Array, name: string, options: SafetensorsOptions = {}): Safetensors {
   if (bytes.length < 8)
     throw dataError(`${name}: truncated safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`, HINT);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -139,7 +151,7 @@ export function parseSafetensors(bytes: Uint8Array, name: string): Safetensors {
   const metadata = readMetadata(header['__metadata__'], name);
   const entries = Object.entries(header)
     .filter(([key]) => key !== '__metadata__')
-    .map(([key, info]) => readEntry(key, info, name));
+    .map(([key, info]) => readEntry(key, info, name, options));
 
   // Tile check (Metadata::validate + MetadataIncompleteBuffer): data offsets are relative to the byte after the header.
   const dataStart = 8 + n;
@@ -180,14 +192,14 @@ function readMetadata(value: unknown, name: string): Record<string, string> {
   return Object.fromEntries(Object.entries(value)) as Record<string, string>; // own keys only, even "__proto__"
 }
 
-function readEntry(key: string, info: unknown, name: string): Entry {
+function readEntry(key: string, info: unknown, name: string, options: SafetensorsOptions): Entry {
   const where = `${name}: tensor ${quoted(key)}`;
   if (!isObject(info)) throw dataError(`${where} should be an object {dtype, shape, data_offsets}, found ${describeJson(info)}`, HINT);
   const { dtype, shape, data_offsets: offsets } = info;
   if (typeof dtype !== 'string') throw dataError(`${where} has no string "dtype", found ${describeJson(dtype)}`, HINT);
-  if (dtype !== 'F32' && dtype !== 'F64') {
+  if (!FLOAT_DTYPES.includes(dtype) && !(dtype === 'I64' && options.int64 === true)) {
     if (KNOWN_DTYPES.includes(dtype))
-      throw dataError(`${where} has dtype ${dtype}; mnist-loss reads F32 and F64 tensors`, 'convert the weights to float32 before saving');
+      throw dataError(`${where} has dtype ${dtype}; mnist-loss reads F16, BF16, F32 and F64 tensors`, 'convert the weights to float32 before saving');
     throw dataError(`${where} has unknown dtype ${quoted(dtype)}; expected one of ${KNOWN_DTYPES.join(', ')}`, HINT);
   }
   if (!Array.isArray(shape) || !shape.every(isIndex))
@@ -197,21 +209,67 @@ function readEntry(key: string, info: unknown, name: string): Entry {
     throw dataError(`${where} should have "data_offsets" [begin, end] of two non-negative integers, found ${describeJson(offsets)}`, HINT);
   const [begin, end] = offsets as number[];
   if (end < begin) throw dataError(`${where} has data_offsets [${begin}, ${end}] with end before begin`, HINT);
-  let bytesNeeded = ITEM_SIZE[dtype];
+  let bytesNeeded = ITEM_SIZE[dtype as SafetensorsReadDtype];
   for (const d of shape as number[]) bytesNeeded *= d; // stays exact: checked against a safe-integer span below
   if (!Number.isSafeInteger(bytesNeeded) || bytesNeeded !== end - begin)
     throw dataError(
       `${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${bytesNeeded} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`,
       HINT,
     );
-  return { name: key, dtype, shape: shape as number[], begin, end };
+  return { name: key, dtype: dtype as SafetensorsReadDtype, shape: shape as number[], begin, end };
 }
 
 /** Copies little-endian values out of bytes[start, end): the copy is aligned even when the offset is not. */
-function decode(bytes: Uint8Array, start: number, end: number, dtype: SafetensorsDtype): Float32Array | Float64Array {
+function decode(bytes: Uint8Array, start: number, end: number, dtype: SafetensorsReadDtype): Float32Array | Float64Array {
   const copy = bytes.slice(start, end); // fresh ArrayBuffer at offset 0: aligned for any item size
   if (!HOST_LITTLE_ENDIAN) swapBytes(copy, ITEM_SIZE[dtype]);
-  return dtype === 'F32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+  switch (dtype) {
+    case 'F32': return new Float32Array(copy.buffer);
+    case 'F64': return new Float64Array(copy.buffer);
+    case 'F16': return widenFloat16(new Uint16Array(copy.buffer));
+    case 'BF16': return widenBfloat16(new Uint16Array(copy.buffer));
+    case 'I64': return Float64Array.from(new BigInt64Array(copy.buffer), Number);
+  }
+}
+
+/**
+ * IEEE 754 half-precision bit patterns -> float32, exactly (every half is a float32): sign, 5-bit exponent
+ * (bias 15), 10-bit fraction; exponent 0 is zero or subnormal (fraction · 2^-24), 31 is Infinity or NaN.
+ */
+export function widenFloat16(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const h = bits[i], sign = h & 0x8000 ? -1 : 1, exponent = (h >>> 10) & 0x1f, fraction = h & 0x3ff;
+    out[i] = exponent === 0 ? sign * fraction * 2 ** -24
+      : exponent === 31 ? (fraction === 0 ? sign * Infinity : NaN)
+      : sign * (1024 + fraction) * 2 ** (exponent - 25);
+  }
+  return out;
+}
+
+/** bfloat16 bit patterns -> float32, exactly: a bfloat16 is the upper half of a float32. */
+export function widenBfloat16(bits: Uint16Array): Float32Array {
+  const wide = new Uint32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) wide[i] = bits[i] << 16;
+  return new Float32Array(wide.buffer);
+}
+
+/**
+ * The tensor names of a safetensors file, from its header alone, or undefined when the bytes do not start
+ * like one (for sniffing: a file that does gets its full check from parseSafetensors).
+ */
+export function safetensorsNames(bytes: Uint8Array): string[] | undefined {
+  if (bytes.length < 9 || bytes[8] !== 0x7b) return undefined;
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
+  if (n > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) return undefined;
+  const header = bytes.subarray(8, 8 + Number(n));
+  if (jsonDepth(header, MAX_HEADER_DEPTH) > MAX_HEADER_DEPTH) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(header));
+    return isObject(parsed) ? Object.keys(parsed).filter((k) => k !== '__metadata__') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function swapBytes(b: Uint8Array, size: number): void {

@@ -90,7 +90,7 @@ function readEnd(r: Reader): { count: number; cdOffset: number; cdSize: number }
   let end = -1;
   for (let at = len - END_SIZE; at >= Math.max(0, len - END_SIZE - MAX_COMMENT); at--)
     if (r.u32(at, 'end record') === SIG_END && at + END_SIZE + r.u16(at + 20, 'comment length') === len) { end = at; break; }
-  if (end < 0) throw dataError(`${r.name}: not a zip archive (no end-of-central-directory record; a .npz is a zip file)`, HINT);
+  if (end < 0) throw dataError(`${r.name}: not a zip archive (no end-of-central-directory record: the file is truncated or not a zip)`, HINT);
   if (r.u16(end + 4, 'disk number') !== 0 || r.u16(end + 6, 'central directory disk') !== 0)
     throw dataError(`${r.name}: multi-part (spanned) zip archives are not supported`, HINT);
   let count = r.u16(end + 10, 'entry count');
@@ -253,6 +253,8 @@ export function parseNpz(bytes: Uint8Array, name: string, inflateRaw: InflateRaw
   const arrays = new Map<string, NpyArray>();
   for (const m of readZipEntries(bytes, name, inflateRaw, maxBytes)) {
     const shown = printable(m.name);
+    if (/^[^/]+\/data\.pkl$/.test(m.name))
+      throw dataError(`${name}: this zip is a PyTorch torch.save file (member ${shown}), not a numpy .npz`, 'read it as a PyTorch state_dict, or save the weights with np.savez(path, W1=W1, b1=b1, ...)');
     if (!m.name.endsWith('.npy')) throw dataError(`${name}: member ${shown} is not a .npy array; an .npz holds only name.npy members`, HINT);
     const where = `${name} (${shown})`;
     const header = readNpyHeader(m.prefix(MAX_NPY_PREAMBLE_AND_HEADER_BYTES), where);

@@ -101,7 +101,7 @@ describe('readZip: damaged archives are exit-3 errors naming the member', () => 
 
   it('not a zip at all', () => {
     expect(dataErrorOf(() => readZip(new Uint8Array(100), 'x.npz', inflateRawBytes)).message).toBe(
-      'x.npz: not a zip archive (no end-of-central-directory record; a .npz is a zip file)',
+      'x.npz: not a zip archive (no end-of-central-directory record: the file is truncated or not a zip)',
     );
   });
 
