@@ -163,6 +163,8 @@ export function looksTfjs(bytes: Uint8Array, _file: string): boolean {
 
 /** Reads a TF.js layers model: model.json's bytes here, its shards through ctx.readSibling. */
 export function parseTfjs(bytes: Uint8Array, file: string, ctx: ReadContext): FrameworkModel {
+  // checked on the bytes, before decoding them (a character takes at least one byte)
+  if (bytes.length > MAX_MODEL_JSON_CHARS) throw dataError(`${file}: ${bytes.length} bytes, more than the ${MAX_MODEL_JSON_CHARS} a model.json may have`, HINT);
   const text = utf8(bytes, `${file}: model.json`, HINT).replace(/^\uFEFF/, '');
   const doc = parseBoundedJson(text, `${file}`, MAX_MODEL_JSON_CHARS, HINT);
   if (!isObject(doc)) throw dataError(`${file}: not a JSON object`, HINT);

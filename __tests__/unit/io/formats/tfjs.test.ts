@@ -146,6 +146,11 @@ describe('parseTfjs: refusals (exit 3 naming model.json)', () => {
   ])('%s', (_, json, files, message) => {
     expect(userErrorOf(() => parse(json, files)).message).toMatch(message);
   });
+  it('a model.json over 32 MiB is refused on its byte count, before it is decoded', () => {
+    const big = new Uint8Array(32 * 1024 * 1024 + 1).fill(0x20);
+    big[0] = 0x7b;
+    expect(userErrorOf(() => parse(big, {})).message).toBe('model.json: 33554433 bytes, more than the 33554432 a model.json may have');
+  });
   it('a graph model gets the converter hint', () => {
     expect(userErrorOf(() => parse(doc(good, ['w.bin'], { format: 'graph-model' }), {})).hint).toMatch(/tensorflowjs_converter --input_format keras/);
   });
