@@ -1,6 +1,7 @@
 // Cross-entropy as other libraries compute it, for `loss --compare`: the same y and t, the formula and the
 // epsilon each framework uses, so "my framework's loss differs from the book's" has a visible reason.
-// Every formula is quoted from the framework's source (cited per entry) and recomputed here in float64.
+// Every formula is quoted from the framework's source (cited per entry) and recomputed here in float64;
+// __tests__/fixtures/loss/framework-goldens.json holds what the real libraries return for the same inputs.
 import { CEE_DELTA, type Predictions } from './losses';
 import { pairwiseSum } from './numpySum';
 
@@ -10,6 +11,21 @@ import { pairwiseSum } from './numpySum';
  * epsilon() returns on float32 backends (tfjs-layers/src/backend/common.ts).
  */
 export const KERAS_EPSILON = 1e-7;
+
+/** A clip range [lo, hi] for the probabilities before the log. */
+export interface ClipBounds {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/**
+ * [ε, 1 − ε] as Keras and TF.js apply it: both compute in float32 (Keras' default floatx; TF.js' only float
+ * type), so the bounds are float32 numbers, 1.0000000117e-7 and 0.99999988 (1 − 1e-7 rounds to 1 − 2^-23).
+ * Measured: CategoricalCrossentropy() of a one-hot y gives 1.1920930e-7 = −log(0.99999988), not 1e-7.
+ */
+export const KERAS_CLIP_FLOAT32: ClipBounds = { lo: Math.fround(KERAS_EPSILON), hi: Math.fround(1 - KERAS_EPSILON) };
+/** [ε, 1 − ε] in float64, as Keras clips when floatx (or the loss's dtype) is float64. */
+export const KERAS_CLIP_FLOAT64: ClipBounds = { lo: KERAS_EPSILON, hi: 1 - KERAS_EPSILON };
 
 /** np.finfo(dtype).eps: what scikit-learn >= 1.5 clips log_loss's y_pred to, by y_pred's dtype. */
 export const MACHINE_EPSILON = { float16: 2 ** -10, float32: 2 ** -23, float64: 2 ** -52 } as const;
@@ -55,40 +71,52 @@ function negLogSoftmaxAt(x: Predictions, b: number, t: number): number {
   return Math.log(pairwiseSum(e)) - (x.data[off + t] - max);
 }
 
-/** Keras categorical_crossentropy(from_logits=False) for one row: q = p / Σp, clip q to [ε, 1−ε], −log q_t. */
-function kerasCategoricalAt(p: Predictions, b: number, t: number): number {
-  const K = p.cols, off = b * K;
-  const sum = pairwiseSum(p.data, off, K);
-  return -Math.log(clip(p.data[off + t] / sum, KERAS_EPSILON, 1 - KERAS_EPSILON));
+/**
+ * Keras categorical_crossentropy(from_logits=False), mean over the batch: q = p / Σp per row, clip q to
+ * [lo, hi], −log q_t. The float64 arithmetic stands in for float32's (within 1e-6 relative); the bounds are
+ * the float32 ones by default, because there they decide the value of confident rows.
+ */
+export function kerasCategoricalCrossentropy(p: Predictions, t: Uint8Array, clipTo: ClipBounds = KERAS_CLIP_FLOAT32): number {
+  const K = p.cols;
+  return meanOverRows(p.rows, (b) => -Math.log(clip(p.data[b * K + t[b]] / pairwiseSum(p.data, b * K, K), clipTo.lo, clipTo.hi)));
 }
 
-/** Keras sparse_categorical_crossentropy(from_logits=False): c = clip(p, ε, 1−ε), then softmax CE on log c = −log(c_t / Σc). */
-function kerasSparseAt(p: Predictions, b: number, t: number): number {
-  const K = p.cols, off = b * K;
+/**
+ * Keras sparse_categorical_crossentropy(from_logits=False), mean over the batch: c = clip(p, lo, hi), then
+ * softmax cross-entropy on log c, which is −log(c_t / Σc): it renormalises after clipping.
+ */
+export function kerasSparseCategoricalCrossentropy(p: Predictions, t: Uint8Array, clipTo: ClipBounds = KERAS_CLIP_FLOAT32): number {
+  const K = p.cols;
   const c = new Float64Array(K);
-  for (let k = 0; k < K; k++) c[k] = clip(p.data[off + k], KERAS_EPSILON, 1 - KERAS_EPSILON);
-  return -Math.log(c[t] / pairwiseSum(c));
+  return meanOverRows(p.rows, (b) => {
+    for (let k = 0; k < K; k++) c[k] = clip(p.data[b * K + k], clipTo.lo, clipTo.hi);
+    return -Math.log(c[t[b]] / pairwiseSum(c));
+  });
 }
 
 /**
  * CEE of the same predictions under the book's and five libraries' conventions, each a mean over the batch.
  * Sources read for each formula:
+ * Checked against the libraries themselves (Keras 3.15.1 on TensorFlow 2.21.0, TF.js 4.22.0, PyTorch 2.13.0,
+ * scikit-learn 1.9.1): __tests__/fixtures/loss/make_framework_goldens.py.
  * - Keras 3, keras/src/backend/tensorflow/nn.py categorical_crossentropy: `output = output / tf.reduce_sum(output,
  *   axis, keepdims=True)`, `tf.clip_by_value(output, backend.epsilon(), 1.0 - backend.epsilon())`,
  *   `-tf.reduce_sum(target * tf.math.log(output), axis)`; from_logits=True calls
  *   tf.nn.softmax_cross_entropy_with_logits. sparse_categorical_crossentropy clips first, takes the log, and
- *   feeds it to tf.nn.sparse_softmax_cross_entropy_with_logits (so it renormalises after clipping).
+ *   feeds it to tf.nn.sparse_softmax_cross_entropy_with_logits (so it renormalises after clipping). The Loss
+ *   classes cast y to their dtype, float32 unless set: hence KERAS_CLIP_FLOAT32.
  * - TensorFlow.js, tfjs-layers/src/losses.ts categoricalCrossentropy: `output = div(output, sum(output, -1, true))`,
  *   `clipByValue(output, epsilon(), 1 - epsilon())`, `neg(sum(mul(target, log(output)), -1))` (the Keras formula);
  *   tfjs-core/src/ops/losses/softmax_cross_entropy.ts softmaxCrossEntropy: `logits − logSumExp(logits)`, no
- *   epsilon, reduction SUM_BY_NONZERO_WEIGHTS (a mean when there are no weights).
+ *   epsilon, reduction SUM_BY_NONZERO_WEIGHTS (a mean when there are no weights). Float32 throughout.
  * - PyTorch, torch.nn.CrossEntropyLoss docs: "The input is expected to contain the unnormalized logits",
  *   l_n = −log(exp(x_{n,y_n}) / Σ_c exp(x_{n,c})), reduction 'mean'; it equals LogSoftmax then NLLLoss, and
  *   NLLLoss takes log-probabilities as given (no epsilon).
  * - scikit-learn >= 1.5, sklearn/metrics/_classification.py log_loss: `eps = np.finfo(y_pred.dtype).eps`,
  *   a warning (no longer a renormalisation) when rows do not sum to 1, `y_pred = np.clip(y_pred, eps, 1 - eps)`,
  *   `loss = -xlogy(transformed_labels, y_pred).sum(axis=1)`, averaged. (1.2-1.4 renormalised rows after clipping;
- *   before 1.2 eps was 1e-15.)
+ *   before 1.2 eps was 1e-15.) 1.9 renames y_pred to y_proba, same computation; a float32 y is clipped and
+ *   summed in float32.
  */
 export function compareCrossEntropy(input: CompareInput): ConventionResult[] {
   const { y, probabilities: p, labels: t, fromLogits, floatKind } = input;
@@ -114,22 +142,25 @@ export function compareCrossEntropy(input: CompareInput): ConventionResult[] {
   const kerasCategorical: ConventionResult = {
     id: 'keras-categorical',
     call: 'keras.losses.CategoricalCrossentropy()',
-    cee: meanOverRows(B, (b) => kerasCategoricalAt(p, b, t[b])),
+    cee: kerasCategoricalCrossentropy(p, t),
     note: fromLogits
-      ? 'on softmax(y): rows ÷ their sum, clip to [1e-7, 1−1e-7], −log'
-      : 'rows ÷ their sum, then clip to [1e-7, 1−1e-7], then −log',
+      ? 'on softmax(y): rows ÷ their sum, clip to [1e-7, 1−1e-7] in float32 (0.99999988), −log'
+      : 'rows ÷ their sum, then clip to [1e-7, 1−1e-7] in float32 (0.99999988), then −log',
   };
   const kerasSparse: ConventionResult = {
     id: 'keras-sparse',
     call: 'keras.losses.SparseCategoricalCrossentropy()',
-    cee: meanOverRows(B, (b) => kerasSparseAt(p, b, t[b])),
-    note: 'integer labels: clip to [1e-7, 1−1e-7] first, then rows ÷ their sum',
+    cee: kerasSparseCategoricalCrossentropy(p, t),
+    note: 'integer labels: clip to [1e-7, 1−1e-7] (float32) first, then rows ÷ their sum',
   };
   const tfjsLayers: ConventionResult = {
     id: 'tfjs-categorical',
     call: "tf.metrics.categoricalCrossentropy / loss: 'categoricalCrossentropy'",
+    // One formula, not two: tfjs-layers' categoricalCrossentropy is a line-for-line port of Keras' (÷ row sum,
+    // clipByValue(epsilon(), 1 − epsilon()), −Σ t·log), in float32 with epsilon() = 1e-7 as Keras'. The unit
+    // test checks this value against what each library returns (framework-goldens.json).
     cee: kerasCategorical.cee,
-    note: 'tfjs-layers: the Keras formula, epsilon() = 1e-7 (1e-4 on float16 WebGL)',
+    note: 'tfjs-layers: the Keras formula, float32, epsilon() = 1e-7 (1e-4 on float16 WebGL)',
   };
   const sklearn: ConventionResult = {
     id: 'sklearn',
