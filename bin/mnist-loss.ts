@@ -21,6 +21,10 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
 }
 process.stdout.on('error', onStdoutError);
 
+// mnist-loss writes through io only; a dependency's console output (jsfive warns about HDF5 attribute types it
+// skips) would break the one-line error and clean-stdout promises, so it goes nowhere.
+for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) console[method] = () => undefined;
+
 const io: Io = {
   out: (text) => {
     if (stdoutClosed) return;

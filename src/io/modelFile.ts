@@ -8,7 +8,8 @@ import { buildNetwork, mlpView, type FileTensor } from '../nn/buildNetwork';
 import { BOOK_PREPROCESSING, type Network as LayerNetwork } from '../nn/layers';
 import type { Network as MlpNetwork } from '../nn/network';
 import { networkFromTensors, tensorsFromNetwork } from '../nn/params';
-import { inflateRawBytes, prepareOutput, readBytes, writeFileAtomic } from './files';
+import { inflateRawBytes, prepareOutput, readBytes, readSiblingFile, writeFileAtomic } from './files';
+import type { FrameworkModel, ReadContext } from './formats/types';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
 import type { InflateRaw } from './zip';
 
@@ -28,7 +29,10 @@ export interface ModelOptions {
 }
 
 export interface LoadedModel {
-  readonly format: ModelFormat;
+  /** Ours (safetensors, npz, pickle) or a framework's (pytorch-zip, pytorch-safetensors, onnx, keras, keras-h5, tfjs). */
+  readonly format: ModelFormat | string;
+  /** What a framework reader recognised and applied (transposed weights, ...), for the report's format line; null for ours. */
+  readonly description: string | null;
   /** What the file was recognised as, its layers, and where its activation came from. */
   readonly architecture: Architecture;
   /** The engine's network (nn/layers): what every command can run. */
@@ -55,7 +59,8 @@ const ACTIVATIONS: readonly HiddenActivation[] = ['sigmoid', 'relu', 'tanh'];
 
 const FORMATS_HINT =
   'mnist-loss reads .safetensors (F32/F64 tensors W1, b1, ... with optional metadata {"activation": "sigmoid"|"relu"|"tanh", "normalize": "MEAN,STD"}), ' +
-  ".npz (np.savez(path, W1=W1, b1=b1, ...)) and the book's .pkl (a pickled dict of numpy arrays)";
+  ".npz (np.savez(path, W1=W1, b1=b1, ...)), the book's .pkl (a pickled dict of numpy arrays), PyTorch state_dicts (.pt/.pth, safetensors), " +
+  'ONNX (.onnx), Keras (.keras, .h5) and TF.js (model.json)';
 
 const EXTENSIONS: Readonly<Record<string, ModelFormat>> = { safetensors: 'safetensors', npz: 'npz', pkl: 'pickle', pickle: 'pickle' };
 
@@ -79,7 +84,7 @@ const extensionOf = (file: string) => /\.([A-Za-z0-9]+)$/.exec(file)?.[1].toLowe
 export function detectModelFormat(bytes: Uint8Array, file: string): ModelFormat {
   const format = sniffFormat(bytes) ?? EXTENSIONS[extensionOf(file)];
   if (format === undefined)
-    throw dataError(`${file}: unknown model format: expected a .safetensors, .npz or .pkl/.pickle file, found neither the extension nor the content of one`, FORMATS_HINT);
+    throw dataError(`${file}: unknown model format: found neither the content nor the extension of a model file mnist-loss reads`, FORMATS_HINT);
   return format;
 }
 
@@ -110,7 +115,15 @@ function floatTensor(key: string, t: { shape: readonly number[]; dtype: string; 
  * by content, the architecture by the tensors' names and shapes (nn/architecture.ts), the activation from
  * --activation, then the file's metadata, then a recognised book network, and never a silent default.
  */
-export function parseModel(bytes: Uint8Array, file: string, options: ModelOptions = {}, inflateRaw: InflateRaw = inflateRawBytes): LoadedModel {
+export function parseModel(
+  bytes: Uint8Array,
+  file: string,
+  options: ModelOptions = {},
+  inflateRaw: InflateRaw = inflateRawBytes,
+  readSibling: ReadContext['readSibling'] = (name, what, maxBytes) => readSiblingFile(file, name, what, maxBytes),
+): LoadedModel {
+  const framework = readFrameworkModel(bytes, file, { activation: options.activation, readSibling }, inflateRaw);
+  if (framework !== undefined) return loadedFrameworkModel(framework, file, options);
   const format = detectModelFormat(bytes, file);
   const tensors = new Map<string, FileTensor>();
   let metadata: Record<string, string> = {};
@@ -142,9 +155,51 @@ export function parseModel(bytes: Uint8Array, file: string, options: ModelOption
   const preprocessing = normalization === null ? BOOK_PREPROCESSING : { ...BOOK_PREPROCESSING, mean: normalization.mean, std: normalization.std };
   const network = buildNetwork(architecture, tensors, file, preprocessing);
   return {
-    format, architecture, network, mlp: mlpView(network), metadata, normalization, tensors,
+    format, description: null, architecture, network, mlp: mlpView(network), metadata, normalization, tensors,
     activation: architecture.activation, activationFrom: architecture.activationFrom,
   };
+}
+
+/**
+ * A framework's file (PyTorch, Keras, TF.js, ONNX: src/io/formats/), or undefined for one of ours. Each sniffer
+ * looks at the content; PyTorch, Keras and TF.js files are zips, pickles, safetensors or JSON too, so they come
+ * before ours, and ONNX (whose sniffer also takes a .onnx name, so that a damaged file gets the ONNX message)
+ * after. The readers are required here, not at the top: only their files pay for loading them.
+ */
+function readFrameworkModel(bytes: Uint8Array, file: string, ctx: ReadContext, inflateRaw: InflateRaw): FrameworkModel | undefined {
+  const pytorch = require('./formats/pytorch') as typeof import('./formats/pytorch');
+  if (pytorch.looksPytorch(bytes, file)) return pytorch.parsePytorch(bytes, file, ctx, inflateRaw);
+  const keras = require('./formats/keras') as typeof import('./formats/keras');
+  if (keras.looksKeras(bytes, file)) return keras.parseKeras(bytes, file, ctx, inflateRaw);
+  const tfjs = require('./formats/tfjs') as typeof import('./formats/tfjs');
+  if (tfjs.looksTfjs(bytes, file)) return tfjs.parseTfjs(bytes, file, ctx);
+  if (sniffFormat(bytes) !== undefined) return undefined;
+  const onnx = require('./formats/onnx') as typeof import('./formats/onnx');
+  if (onnx.looksOnnx(bytes, file)) return onnx.parseOnnx(bytes, file, ctx);
+  return undefined;
+}
+
+/** A framework reader's model as a LoadedModel: its preprocessing, or --normalize when it has none. */
+function loadedFrameworkModel(fm: FrameworkModel, file: string, options: ModelOptions): LoadedModel {
+  const inModel = fm.preprocessing !== undefined && (fm.preprocessing.mean !== undefined || fm.preprocessing.scale !== BOOK_PREPROCESSING.scale);
+  if (inModel && options.normalize !== undefined)
+    throw usageError(`${printable(file)} normalises its inputs itself (${describeFound(fm.preprocessing!)}), so --normalize would apply a second normalisation`, 'drop --normalize: the model file says how its inputs are scaled');
+  const normalization: Normalization | null = options.normalize !== undefined
+    ? { ...options.normalize, from: 'flag' }
+    : fm.preprocessing?.mean !== undefined ? { mean: fm.preprocessing.mean, std: fm.preprocessing.std ?? 1, from: 'file' } : null;
+  const preprocessing = {
+    scale: fm.preprocessing?.scale ?? BOOK_PREPROCESSING.scale,
+    ...(normalization === null ? {} : { mean: normalization.mean, std: normalization.std }),
+  };
+  const network = buildNetwork(fm.architecture, fm.tensors, file, preprocessing);
+  return {
+    format: fm.format, description: fm.description, architecture: fm.architecture, network, mlp: mlpView(network), metadata: {},
+    normalization, tensors: fm.tensors, activation: fm.architecture.activation, activationFrom: fm.architecture.activationFrom,
+  };
+}
+
+function describeFound(p: { scale: number; mean?: number; std?: number }): string {
+  return `x = p * ${p.scale}${p.mean !== undefined ? `, then (x - ${p.mean}) / ${p.std ?? 1}` : ''}`;
 }
 
 /** Reads and validates a model file (.safetensors, .npz, .pkl/.pickle); a broken file is exit 3. */

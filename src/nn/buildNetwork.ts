@@ -6,7 +6,7 @@ import { dataError, MnistLossError, printable } from '../errors';
 import type { Architecture, LayerSpec } from './architecture';
 import {
   Affine, BatchNormalization, Convolution, Dropout, Flatten, Network as LayerNetwork, Pooling, Relu, Sigmoid, Softmax, Tanh,
-  type Layer, type Preprocessing,
+  BOOK_PREPROCESSING, type Layer, type Preprocessing,
 } from './layers';
 import type { Activation, Network as MlpNetwork } from './network';
 
@@ -108,7 +108,8 @@ export function buildNetwork(arch: Architecture, tensors: ReadonlyMap<string, Fi
  * ReLU activation and the book's x/255 input, sharing the float32 weights; null for anything else.
  */
 export function mlpView(net: LayerNetwork): MlpNetwork | null {
-  if (net.preprocessing.mean !== undefined || net.inputShape.length !== 1) return null;
+  // the MLP kernels feed x = f32(p / 255): any other input scaling or a normalisation runs on the engine
+  if (net.preprocessing.mean !== undefined || net.preprocessing.scale !== BOOK_PREPROCESSING.scale || net.inputShape.length !== 1) return null;
   const layers = net.layers[net.layers.length - 1].kind === 'softmax' ? net.layers.slice(0, -1) : net.layers;
   const acts = new Set(layers.filter((_, i) => i % 2 === 1).map((l) => l.kind));
   const activation = acts.size === 0 ? 'sigmoid' : [...acts][0];

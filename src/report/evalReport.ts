@@ -13,6 +13,8 @@ import { fmt, renderPairs, renderTable } from './table';
 export interface EvalContext {
   readonly model: string;
   readonly format: string;
+  /** A framework reader's account of what it recognised and applied; null for mnist-loss's own formats. */
+  readonly description: string | null;
   /** What the file was recognised as (nn/architecture.ts), and that in words (RECOGNISED_NAMES). */
   readonly recognised: Recognised;
   readonly recognisedName: string;
@@ -78,7 +80,7 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
     [
       ['model', ctx.model],
       ['format', formatLine(ctx)],
-      ...(ctx.widths === null ? [['layers', layerChain(ctx.layers, ctx.endsInSoftmax)] as [string, string]] : []),
+      ...(ctx.widths === null || ctx.description !== null ? [['layers', layerChain(ctx.layers, ctx.endsInSoftmax)] as [string, string]] : []),
       ...(ctx.normalization === null ? [] : [['input', `(x/255 - ${ctx.normalization.mean}) / ${ctx.normalization.std} (${NORMALIZE_FROM[ctx.normalization.from] ?? ctx.normalization.from})`] as [string, string]]),
       ['split', `${ctx.split} from ${ctx.source}`],
       ['n', String(r.n)],
@@ -153,6 +155,7 @@ const NORMALIZE_FROM: Readonly<Record<string, string>> = { file: 'from the file'
  * "pickle, the book's ch07 SimpleConvNet (...), relu (recognised)" for any other network.
  */
 function formatLine(ctx: EvalContext): string {
+  if (ctx.description !== null) return ctx.description;
   const what = ctx.widths !== null ? ctx.widths.join('-') : ctx.recognisedName;
   if (ctx.activation === null) return `${ctx.format}, ${what}, no hidden layer`;
   const from = ctx.activationFrom === 'recognised' && ctx.widths !== null
@@ -177,6 +180,7 @@ export function evalJson(r: EvalResult, ctx: EvalContext, thresholds: readonly T
       accuracy: r.accuracy,
       correct: r.correct,
       format: ctx.format,
+      ...(ctx.description !== null ? { formatDescription: ctx.description } : {}),
       activation: ctx.activation,
       activationFrom: ctx.activationFrom,
       recognised: ctx.recognised,

@@ -73,6 +73,7 @@ function evalContext(opts: EvalOptions, model: LoadedModel, split: LoadedSplit):
   return {
     model: opts.model,
     format: model.format,
+    description: model.description,
     recognised: model.architecture.recognised,
     recognisedName: RECOGNISED_NAMES[model.architecture.recognised],
     activation: model.activation,
