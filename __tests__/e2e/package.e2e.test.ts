@@ -67,5 +67,17 @@ describe('npm package', () => {
     expect(ev.stderr).toBe('');
     expect(ev.status).toBe(0);
     expect(JSON.parse(ev.stdout).n).toBe(20);
+    // --model bundled names the bundled model from anywhere, as the --help examples do
+    expect(JSON.parse(run(['eval', '--model', 'bundled', '--size', '20', '--json']).stdout)).toEqual(JSON.parse(ev.stdout));
+    const gc = run(['gradcheck', '--model', 'bundled', '--size', '2', '--json']);
+    expect([gc.status, gc.stderr]).toEqual([0, '']);
+    // no --help example points into the repository (tests, fixtures, data/): the installed package has none of it
+    for (const command of ['info', 'batch', 'loss', 'eval', 'train', 'gradcheck', 'sweep', 'probe', 'demo']) {
+      const help = run([command, '--help']);
+      expect(help.status).toBe(0);
+      const examples = help.stdout.slice(help.stdout.indexOf('Example')).split('\n').filter((l) => l.includes('$ '));
+      expect(examples.length).toBeGreaterThan(0);
+      expect([command, examples.filter((l) => /__tests__|fixtures\/|\bdata\/|\.pkl\b/.test(l))]).toEqual([command, []]);
+    }
   }, 300_000);
 });

@@ -4,8 +4,7 @@ import { gatherBatch, sampleIndices } from '../../data/batch';
 import { describeSource, loadSplit } from '../../data/mnist';
 import { checkError } from '../../errors';
 import { GRADCHECK_TOLERANCE, gradientCheck, type GradcheckResult } from '../../experiments/gradcheck';
-import { readModel } from '../../io/modelFile';
-import { denseNetwork } from './shared';
+import { denseNetwork, loadModelOption } from './shared';
 import { describeInit, initNetwork, type InitScheme } from '../../nn/init';
 import type { Activation, Network } from '../../nn/network';
 import { Mt19937 } from '../../rng/mt19937';
@@ -20,7 +19,7 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
   const rng = new Mt19937(opts.seed);
   // np.random.seed(S); [network init;] idx = np.random.choice(train_size, size)
   const { net, what } = opts.model !== null
-    ? { net: denseNetwork(readModel(opts.model, { activation: opts.activation }), 'gradcheck', opts.model), what: opts.model }
+    ? (() => { const m = loadModelOption(opts.model, { activation: opts.activation }); return { net: denseNetwork(m.model, 'gradcheck', m.label), what: m.label }; })()
     : freshNet(rng, [train.rows * train.cols, ...opts.hidden, 10], opts.activation ?? TRAIN_DEFAULTS.activation, opts.init, opts.seed);
   // validateGradcheck counted 28 × 28 inputs, and a --model's size is known only now
   checkGradcheckCost(layersOf(net), opts.size, opts.model ?? `--hidden ${opts.hidden.join(',')}`);

@@ -12,14 +12,15 @@ import { layerChain } from '../../report/layers';
 import { Mt19937 } from '../../rng/mt19937';
 import type { Io } from '../io';
 import { DEFAULT_SEED } from '../options';
-import { BUNDLED_MODEL, type ModelImagesRaw } from '../commands/shared';
+import { BUNDLED_MODEL, isBundled, type ModelImagesRaw } from '../commands/shared';
 
 /** The model file to read: --model, else the bundled one (which must exist); label: how reports name it. */
 export function loadModelOption(model: string | undefined, options: ModelOptions): { file: string; label: string; model: LoadedModel } {
-  const file = model ?? path.join(packageRoot(), BUNDLED_MODEL);
-  if (model === undefined && !fileExists(file))
-    throw dataError(`no --model given and the bundled model is missing: ${file}`, 'pass --model FILE (.safetensors, .npz or .pkl), or regenerate the bundled model (see data/README.md)');
-  return { file, label: model ?? `bundled ${BUNDLED_MODEL}`, model: readModel(file, options) };
+  const bundled = isBundled(model);
+  const file = bundled ? path.join(packageRoot(), BUNDLED_MODEL) : model!;
+  if (bundled && !fileExists(file))
+    throw dataError(`the bundled model is missing: ${file}`, 'pass --model FILE, or reinstall mnist-loss (or regenerate the model: see data/README.md)');
+  return { file, label: bundled ? `bundled ${BUNDLED_MODEL}` : model!, model: readModel(file, options) };
 }
 
 /**

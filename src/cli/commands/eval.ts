@@ -11,7 +11,7 @@ import type { HiddenActivation } from '../../nn/architecture';
 import type { Threshold } from '../../report/evalReport';
 import type { Io } from '../io';
 import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseFraction, parseThreads } from '../options';
-import { addModelSampleOptions, BUNDLED_MODEL, EVAL_SIZE, type ModelSampleRaw } from './shared';
+import { addModelSampleOptions, BUNDLED_MODEL, isBundled, EVAL_SIZE, type ModelSampleRaw } from './shared';
 
 export interface EvalRaw extends ModelSampleRaw {
   confusion: boolean;
@@ -64,8 +64,8 @@ export function validateEval(raw: EvalRaw): EvalOptions {
   if (raw.maxCee !== undefined) gates.push({ name: 'max-cee', quantity: 'cee', kind: 'max', limit: raw.maxCee });
   if (raw.maxSse !== undefined) gates.push({ name: 'max-sse', quantity: 'sse', kind: 'max', limit: raw.maxSse });
   return Object.freeze({
-    model: raw.model ?? path.join(packageRoot(), BUNDLED_MODEL),
-    modelIsDefault: raw.model === undefined,
+    model: isBundled(raw.model) ? path.join(packageRoot(), BUNDLED_MODEL) : raw.model!,
+    modelIsDefault: isBundled(raw.model),
     activation: raw.activation,
     normalize: raw.normalize,
     split: raw.split,
@@ -99,7 +99,7 @@ export function registerEval(program: Command, io: Io): void {
   addExample(
     cmd,
     'mnist-loss eval',
-    'mnist-loss eval --model __tests__/fixtures/book-ch03-sample_weight.pkl --confusion --worst 3',
+    'mnist-loss eval --model bundled --confusion --worst 3',
     'mnist-loss eval --size 100 --seed 7 --json',
     'mnist-loss eval --min-accuracy 0.97 --max-cee 0.1   (exit 4 when a gate fails: for CI)',
   );

@@ -81,7 +81,7 @@ export function registerGradcheck(program: Command, io: Io): void {
     .option('--size <n>', 'number of train images, np.random.choice(60000, n)', intInRange(1, MAX_SIZE, `the check takes two forward passes of every image per parameter, so at most ${MAX_SIZE} images`), 3)
     .option('--seed <n>', 'np.random.seed: initialises the fresh net, then draws the images from the same stream', parseSeed, DEFAULT_SEED);
   addCommonOptions(cmd);
-  addExample(cmd, 'mnist-loss gradcheck', 'mnist-loss gradcheck --hidden 100 --activation relu --json', 'mnist-loss gradcheck --model data/model.safetensors --size 5');
+  addExample(cmd, 'mnist-loss gradcheck', 'mnist-loss gradcheck --hidden 100 --activation relu --json', 'mnist-loss gradcheck --model bundled --size 5');
   cmd.action(async (raw: GradcheckRaw) => {
     const opts = validateGradcheck(raw);
     const { runGradcheck } = await import('../actions/gradcheck');

@@ -9,6 +9,12 @@ import { addCommonOptions, intInRange, LIMITS, parseNormalize, parsePath, parseS
 /** The bundled model, relative to the package root: the default for --model. */
 export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
 
+/** `--model bundled` names the bundled model from any folder (help examples use it: they must work installed). */
+export const BUNDLED_WORD = 'bundled';
+
+/** --model absent or the word 'bundled': the bundled model. */
+export const isBundled = (model: string | undefined): boolean => model === undefined || model === BUNDLED_WORD;
+
 /** Flags eval, sweep, probe and demo share: which model, which images. */
 export interface ModelRaw {
   model?: string;
@@ -17,7 +23,7 @@ export interface ModelRaw {
 }
 
 /** --model, --activation and --normalize: which model, and what settles what its file leaves open. */
-export function addModelOptions(cmd: Command, modelText = `model file: .safetensors, .npz or the book's .pkl (default: the bundled ${BUNDLED_MODEL})`): Command {
+export function addModelOptions(cmd: Command, modelText = `model file (mnist-loss's .safetensors/.npz/.pkl, PyTorch, ONNX, Keras, TF.js), or '${BUNDLED_WORD}' (the default: ${BUNDLED_MODEL})`): Command {
   return cmd
     .option('--model <file>', modelText, parsePath)
     .addOption(cmd.createOption('--activation <name>', "hidden-layer activation: overrides the file; needed when the file names none and is not one of the book's networks").choices(['sigmoid', 'relu', 'tanh']))

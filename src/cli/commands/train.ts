@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../../errors';
-import { dirExists } from '../../io/files';
+import { absolutePath, dirExists } from '../../io/files';
 import type { InitScheme } from '../../nn/init';
 import type { Activation } from '../../nn/network';
 import type { Io } from '../io';
@@ -75,7 +75,7 @@ export function validateTrain(raw: TrainRaw): TrainOptions {
   if (raw.out !== undefined) {
     if (!/\.safetensors$/i.test(raw.out))
       throw usageError(`--out ${raw.out}: models are written as safetensors, so the file name must end in .safetensors`, `use e.g. --out ${raw.out.replace(/\.[A-Za-z0-9]+$/, '')}.safetensors`);
-    const dir = path.dirname(path.resolve(raw.out));
+    const dir = path.dirname(absolutePath(raw.out)); // a deleted working folder is exit 3, not a crash
     if (!dirExists(dir)) throw usageError(`--out ${raw.out}: folder ${dir} does not exist`, 'create the folder first, or write the model somewhere else');
   }
   const init: InitScheme = raw.init !== undefined ? { kind: raw.init } : { kind: 'std', std: raw.initStd ?? TRAIN_DEFAULTS.initStd };
