@@ -3,7 +3,7 @@
 // ch03 sample_weight.pkl (784-50-100-10 sigmoid), ch07 SimpleConvNet and ch08 DeepConvNet; any other chain of
 // 2-D weights is an MLP whose activation must be stated; 4-D weights of no known layout are refused.
 import { dataError, printable, usageError } from '../errors';
-import { describeSpecProblem, parseLayersSpec, SPEC_GRAMMAR } from './layersSpec';
+import { describeSpecProblem, parseLayersSpec, SIMPLE_CONVNET_SPEC, SPEC_GRAMMAR } from './layersSpec';
 import { checkParameterNames } from './params';
 
 /**
@@ -176,7 +176,8 @@ function architectureFromSpec(shapes: TensorShapes, file: string, spec: string, 
   // --activation replaces every activation of the spec, as it settles the hidden activation of any other file
   const layers = activation === undefined ? parsed.layers : parsed.layers.map((l) => (l.kind === 'relu' || l.kind === 'sigmoid' || l.kind === 'tanh' ? activationLayer(activation) : l));
   const settled = activation ?? parsed.activation;
-  return { recognised: 'spec', inputShape: parsed.inputShape, layers, activation: settled, activationFrom: settled === null ? null : activation !== undefined ? 'flag' : 'file' };
+  const recognised: Recognised = parsed.canonical === SIMPLE_CONVNET_SPEC ? 'book-ch07-simple-convnet' : 'spec';
+  return { recognised, inputShape: parsed.inputShape, layers, activation: settled, activationFrom: settled === null ? null : activation !== undefined ? 'flag' : 'file' };
 }
 
 /**
