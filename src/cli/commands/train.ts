@@ -10,7 +10,7 @@ import type { InitScheme } from '../../nn/init';
 import { describeSpecProblem, parseLayersSpec, SIMPLE_CONVNET_SPEC, SPEC_GRAMMAR, type ParsedLayers } from '../../nn/layersSpec';
 import type { Activation } from '../../nn/network';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parsePath, parseSeed, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parsePath, parseSeed, parseText, type CommonOptions } from '../options';
 
 /** The book's TwoLayerNet run (ch04/train_neuralnet.py), except the length: one epoch by default. */
 export const TRAIN_DEFAULTS = { hidden: [50], activation: 'sigmoid', initStd: 0.01, batchSize: 100, lr: 0.1, epochs: 1 } as const;
@@ -154,7 +154,7 @@ export function registerTrain(program: Command, io: Io): void {
     .addOption(program.createOption('--hidden <widths>', `hidden layer widths, comma-separated: 50 (the book's TwoLayerNet) or 50,100; at most ${LIMITS.trainParameters} parameters in all (default: ${TRAIN_DEFAULTS.hidden.join(',')})`).argParser(parseHiddenList))
     .addOption(program.createOption('--activation <name>', `hidden-layer activation (default: "${TRAIN_DEFAULTS.activation}")`).choices(['sigmoid', 'relu']))
     .addOption(program.createOption('--arch <name>', `a known layer network instead of --hidden: simple-convnet (the book's ch07 SimpleConvNet, --layers ${SIMPLE_CONVNET_SPEC})`).choices(Object.keys(ARCHITECTURES)))
-    .option('--layers <spec>', `a layer network instead of --hidden: ${SPEC_GRAMMAR}`)
+    .option('--layers <spec>', `a layer network instead of --hidden: ${SPEC_GRAMMAR}`, parseText)
     .addOption(program.createOption('--optimizer <name>', `the update rule of --arch/--layers (default: ${NETWORK_DEFAULTS.optimizer}, as train_convnet.py); --hidden runs sgd`).choices(['sgd', 'adam']))
     .option('--epochs <n>', `epochs of 60000 / batch-size iterations (default ${TRAIN_DEFAULTS.epochs}; 0 writes the initial weights)`, intInRange(0, LIMITS.epochs, 'each epoch passes over the 60000 train images and scores both splits'))
     .option('--iterations <n>', 'run exactly n SGD iterations instead of whole epochs (iterations × batch size at most 1000 epochs of images)', intInRange(0, LIMITS.iterations, 'the length of a run is bounded'))
