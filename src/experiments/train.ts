@@ -136,27 +136,39 @@ export function createSgd(train: MnistSplit, cfg: TrainConfig): Sgd {
  */
 export async function* trainSteps(train: MnistSplit, test: MnistSplit, cfg: TrainConfig): AsyncGenerator<TrainEvent, TrainResult> {
   const sgd = createSgd(train, cfg);
-  const perEpoch = iterationsPerEpoch(train.count, cfg.batchSize);
+  const threads = cfg.threads ?? 1;
+  // both splits at once: each hands part of its images to a worker thread (with threads >= 2)
+  const scoreBoth = () => Promise.all([score(sgd.net, train, threads), score(sgd.net, test, threads)]);
+  const records = yield* stepLoop(() => sgd.step(), scoreBoth, iterationsPerEpoch(train.count, cfg.batchSize), cfg.iterations);
+  return { net: sgd.net, records, iterations: cfg.iterations };
+}
+
+/**
+ * The loop every trainer shares: `iterations` calls of step(), an 'epoch' event (scored by scoreBoth: the train
+ * and the test split) after every `perEpoch` steps and after the last step; the epoch records.
+ */
+export async function* stepLoop(
+  step: () => StepResult, scoreBoth: () => Promise<[SplitScore, SplitScore]>, perEpoch: number, iterations: number,
+): AsyncGenerator<TrainEvent, EpochRecord[]> {
   const records: EpochRecord[] = [];
   let lossSum = 0, lossCount = 0;
 
   const record = async (iteration: number): Promise<EpochRecord> => {
-    // both splits at once: each hands part of its images to a worker thread (with threads >= 2)
-    const [trainScore, testScore] = await Promise.all([score(sgd.net, train, cfg.threads ?? 1), score(sgd.net, test, cfg.threads ?? 1)]);
+    const [trainScore, testScore] = await scoreBoth();
     const r: EpochRecord = { epoch: iteration / perEpoch, iteration, batchCee: lossCount > 0 ? lossSum / lossCount : NaN, train: trainScore, test: testScore };
     lossSum = 0; lossCount = 0;
     records.push(r);
     return r;
   };
 
-  for (let i = 1; i <= cfg.iterations; i++) {
-    const { loss, indices } = sgd.step();
+  for (let i = 1; i <= iterations; i++) {
+    const { loss, indices } = step();
     lossSum += loss; lossCount++;
     yield { kind: 'iteration', iteration: i, loss, indices };
-    if (i % perEpoch === 0 || i === cfg.iterations) yield { kind: 'epoch', record: await record(i) };
+    if (i % perEpoch === 0 || i === iterations) yield { kind: 'epoch', record: await record(i) };
   }
-  if (cfg.iterations === 0) yield { kind: 'epoch', record: await record(0) };
-  return { net: sgd.net, records, iterations: cfg.iterations };
+  if (iterations === 0) yield { kind: 'epoch', record: await record(0) };
+  return records;
 }
 
 /** Runs trainSteps to the end: the trained network and every epoch record. */

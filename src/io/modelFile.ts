@@ -147,6 +147,7 @@ export function parseModel(
     activation: options.activation,
     fromFile: has('activation') ? checkActivation(metadata.activation, file) : undefined,
     bookPickle: format === 'pickle' && allFloat32,
+    fromSpec: layersSpecOf(metadata, file),
   });
   const fileNormalize = has('normalize') ? checkNormalize(metadata.normalize, file) : undefined;
   const normalization: Normalization | null = options.normalize !== undefined
@@ -223,12 +224,49 @@ export function prepareModelOutput(file: string): void {
 }
 
 /**
- * Writes the network as safetensors with metadata {"activation": net.activation, ...metadata}, atomically
- * (temporary file, fsync, rename): an interrupted or failed write leaves any existing file untouched.
- * Refuses a network that could not be read back (non-finite weights, broken shapes) before writing anything.
+ * A layer network to write (`mnist-loss train --arch / --layers`): its tensors W1, b1, ... and the spec that
+ * rebuilds it (nn/layersSpec.ts), written as the metadata "layers" beside "arch"; readModel recognises it from them.
  */
-export function writeModel(file: string, net: MlpNetwork, metadata: Readonly<Record<string, string>> = {}): void {
+export interface SpecModel {
+  /** "simple-convnet" (the book's ch07 network) or "layers" (any --layers spec). */
+  readonly arch: string;
+  /** The canonical spec, e.g. conv30x5-relu-pool2-affine100-relu-affine10. */
+  readonly layers: string;
+  readonly tensors: ReadonlyMap<string, { readonly shape: readonly number[]; readonly data: Float32Array }>;
+  /** The spec's hidden activation (metadata "activation"), null for none. */
+  readonly activation: HiddenActivation | null;
+}
+
+const isSpecModel = (net: MlpNetwork | SpecModel): net is SpecModel => 'arch' in net;
+
+/**
+ * The "layers" spec a file's metadata states, when it has an "arch" (what writeModel writes for a layer network);
+ * undefined otherwise: an MLP written by train keeps its "layers": "784-50-10" as a description only.
+ */
+export function layersSpecOf(metadata: Readonly<Record<string, string>>, file: string): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(metadata, 'arch')) return undefined;
+  if (typeof metadata.layers !== 'string' || !Object.prototype.hasOwnProperty.call(metadata, 'layers'))
+    throw dataError(`${file}: metadata says arch "${printable(metadata.arch, 100)}" but gives no "layers" spec`, 'a layer network written by mnist-loss train carries {"arch": ..., "layers": "conv30x5-relu-pool2-affine100-relu-affine10"}; retrain or fix the metadata');
+  return metadata.layers;
+}
+
+/**
+ * Writes the network as safetensors, atomically (temporary file, fsync, rename): an interrupted or failed write
+ * leaves any existing file untouched. An MLP gets metadata {"activation": net.activation, ...metadata}; a layer
+ * network {"arch", "layers" (its spec), "activation" (when it has one), ...metadata}. Refuses a network that could
+ * not be read back (non-finite weights, shapes that do not fit the spec) before writing anything.
+ */
+export function writeModel(file: string, net: MlpNetwork | SpecModel, metadata: Readonly<Record<string, string>> = {}): void {
   checkModelName(file);
+  if (isSpecModel(net)) {
+    const label = `cannot write ${file}`;
+    const architecture = recogniseArchitecture(new Map([...net.tensors].map(([k, t]) => [k, t.shape])), label, { fromSpec: net.layers });
+    buildNetwork(architecture, net.tensors, label); // every value finite
+    const meta: Record<string, string> = { arch: net.arch, layers: net.layers, ...(net.activation !== null ? { activation: net.activation } : {}) };
+    for (const [k, v] of Object.entries(metadata)) if (!Object.prototype.hasOwnProperty.call(meta, k)) meta[k] = v;
+    writeFileAtomic(file, serializeSafetensors(net.tensors, meta));
+    return;
+  }
   const tensors = tensorsFromNetwork(net);
   networkFromTensors(tensors, net.activation, `cannot write ${file}`);
   const meta: Record<string, string> = { activation: net.activation };

@@ -3,6 +3,7 @@
 // ch03 sample_weight.pkl (784-50-100-10 sigmoid), ch07 SimpleConvNet and ch08 DeepConvNet; any other chain of
 // 2-D weights is an MLP whose activation must be stated; 4-D weights of no known layout are refused.
 import { dataError, printable, usageError } from '../errors';
+import { describeSpecProblem, parseLayersSpec, SIMPLE_CONVNET_SPEC, SPEC_GRAMMAR } from './layersSpec';
 import { checkParameterNames } from './params';
 
 /**
@@ -36,7 +37,7 @@ export type LayerSpec =
 export type HiddenActivation = 'sigmoid' | 'relu' | 'tanh';
 
 /** Which known network a file was recognised as, or which framework's graph it was read from. */
-export type Recognised = 'book-ch03' | 'book-ch07-simple-convnet' | 'book-ch08-deep-convnet' | 'mlp' | 'pytorch' | 'onnx' | 'keras' | 'tfjs';
+export type Recognised = 'book-ch03' | 'book-ch07-simple-convnet' | 'book-ch08-deep-convnet' | 'mlp' | 'pytorch' | 'onnx' | 'keras' | 'tfjs' | 'spec';
 
 export const RECOGNISED_NAMES: Readonly<Record<Recognised, string>> = {
   'book-ch03': "the book's ch03 sample_weight.pkl",
@@ -47,6 +48,7 @@ export const RECOGNISED_NAMES: Readonly<Record<Recognised, string>> = {
   onnx: 'an ONNX graph',
   keras: 'a Keras Sequential model',
   tfjs: 'a TensorFlow.js layers model',
+  spec: 'a network described by its "layers" metadata (mnist-loss train --layers)',
 };
 
 /** Where a setting came from, for reports: the flag, the file's metadata, or recognising a book network. */
@@ -146,6 +148,36 @@ export interface RecogniseOptions {
    * 784-50-100-10 MLP count as the book's sigmoid network (an npz of that shape may well be a ReLU net).
    */
   readonly bookPickle?: boolean;
+  /**
+   * The file's own statement of its layers (safetensors metadata "layers", the --layers grammar of nn/layersSpec.ts,
+   * as `mnist-loss train` writes it): the architecture is that spec, and every tensor must have the shape it implies.
+   */
+  readonly fromSpec?: string;
+}
+
+/** The architecture a "layers" spec states; the tensors must be exactly the spec's, shape for shape (exit 3 otherwise). */
+function architectureFromSpec(shapes: TensorShapes, file: string, spec: string, activation: HiddenActivation | undefined): Architecture {
+  const parsed = parseLayersSpec(spec, SIDE, SIDE);
+  if ('problem' in parsed)
+    throw dataError(`${file}: metadata "layers" ${printable(`"${spec}"`, 200)} is not a network: ${printable(describeSpecProblem(parsed.problem), 300)}`, `the spec is ${SPEC_GRAMMAR}; fix the metadata or retrain`);
+  const names = [...shapes.keys()];
+  const expected = [...parsed.tensors.keys()];
+  const missing = expected.filter((n) => !shapes.has(n)), extra = names.filter((n) => !parsed.tensors.has(n));
+  if (missing.length > 0 || extra.length > 0)
+    throw dataError(
+      `${file}: metadata "layers" "${parsed.canonical}" needs tensors ${expected.join(', ')}; ${missing.length > 0 ? `missing ${missing.join(', ')}` : ''}${missing.length > 0 && extra.length > 0 ? ', ' : ''}${extra.length > 0 ? `unexpected ${printable(extra.slice(0, 10).join(', '), 200)}` : ''}`,
+      HINT_NAMES,
+    );
+  for (const [name, want] of parsed.tensors) {
+    const got = shapes.get(name)!;
+    if (got.length !== want.length || got.some((d, i) => d !== want[i]))
+      throw dataError(`${file}: ${name} should have shape ${showShape(want)} for the layers "${parsed.canonical}", found ${showShape(got)}`, HINT_NAMES);
+  }
+  // --activation replaces every activation of the spec, as it settles the hidden activation of any other file
+  const layers = activation === undefined ? parsed.layers : parsed.layers.map((l) => (l.kind === 'relu' || l.kind === 'sigmoid' || l.kind === 'tanh' ? activationLayer(activation) : l));
+  const settled = activation ?? parsed.activation;
+  const recognised: Recognised = parsed.canonical === SIMPLE_CONVNET_SPEC ? 'book-ch07-simple-convnet' : 'spec';
+  return { recognised, inputShape: parsed.inputShape, layers, activation: settled, activationFrom: settled === null ? null : activation !== undefined ? 'flag' : 'file' };
 }
 
 /**
@@ -155,6 +187,7 @@ export interface RecogniseOptions {
  */
 export function recogniseArchitecture(shapes: TensorShapes, file: string, options: RecogniseOptions = {}): Architecture {
   const { activation, fromFile } = options;
+  if (options.fromSpec !== undefined) return architectureFromSpec(shapes, file, options.fromSpec, activation);
   const numbers = layerNumbers(shapes, file);
   const fourD = numbers.filter((l) => shapes.get(`W${l}`)!.length === 4);
   const chosen = (recognisedAs: HiddenActivation | null): { activation: HiddenActivation | null; activationFrom: SettingSource | null } => {

@@ -46,3 +46,29 @@ export function initNetwork(rng: Mt19937, sizes: readonly number[], activation: 
   }
   return { layers, activation };
 }
+
+/** One initial tensor (row-major float32 values and their shape). */
+export interface InitTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/**
+ * The initial tensors of a layer network, as the book's ch07 SimpleConvNet and ch08 DeepConvNet __init__ draw them:
+ * in the book's order W1, b1, W2, b2, ..., each W = scale · np.random.randn(*shape) (C order), each b = zeros. The
+ * fan-in of an affine W [in, out] is `in`; of a convolution W [FN, C, FH, FW] it is C·FH·FW (DeepConvNet's
+ * pre_node_nums). `shapes` maps names to shapes in that order (nn/layersSpec.ts ParsedLayers.tensors).
+ */
+export function initLayerTensors(rng: Mt19937, shapes: ReadonlyMap<string, readonly number[]>, init: InitScheme = DEFAULT_INIT): Map<string, InitTensor> {
+  const out = new Map<string, InitTensor>();
+  for (const [name, shape] of shapes) {
+    const size = shape.reduce((p, d) => p * d, 1);
+    if (name.startsWith('b')) {
+      out.set(name, { shape: [...shape], data: new Float32Array(size) });
+      continue;
+    }
+    const fanIn = shape.length === 4 ? shape[1] * shape[2] * shape[3] : shape[0];
+    out.set(name, { shape: [...shape], data: Float32Array.from(randn(rng, size, initScale(init, fanIn))) });
+  }
+  return out;
+}

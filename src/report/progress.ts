@@ -21,6 +21,8 @@ export interface TrainContext {
   readonly testCount: number;
   /** A command line that reproduces the run (every setting spelled out). */
   readonly command: string;
+  /** A layer network (train --arch / --layers): its name, spec, optimizer and parameter count; absent for an MLP. */
+  readonly network?: { readonly arch: string; readonly spec: string; readonly optimizer: string; readonly parameters: number };
 }
 
 /** One epoch's numbers as train reports them (experiments/train.ts EpochRecord, plus wall time). */
@@ -63,9 +65,9 @@ export function renderTrainHeader(ctx: TrainContext, style: Style): string {
     ? `${plural(epochs, 'epoch')} × ${ctx.iterationsPerEpoch} iterations`
     : `${plural(ctx.iterations, 'iteration')} (${fmt(epochs, 3)} epochs of ${ctx.iterationsPerEpoch})`;
   const lines = [
-    `${style.bold('train')} ${describeLayers(ctx.layers)} ${ctx.activation} · init ${ctx.init} · batch ${ctx.batchSize} · lr ${ctx.lr} · seed ${ctx.seed} · ${length}`,
+    `${style.bold('train')} ${ctx.network ? `${ctx.network.spec} · ${ctx.network.optimizer}` : `${describeLayers(ctx.layers)} ${ctx.activation}`} · init ${ctx.init} · batch ${ctx.batchSize} · lr ${ctx.lr} · seed ${ctx.seed} · ${length}`,
     style.dim(`data: ${ctx.source}: train ${ctx.trainCount}, test ${ctx.testCount} images`),
-    style.dim('batch CEE: mean loss of the batches since the previous row, each before its SGD step · train/test: the whole split, CEE mean/img'),
+    style.dim(`batch CEE: mean loss of the batches since the previous row, each before its ${ctx.network?.optimizer === 'adam' ? 'Adam' : 'SGD'} step · train/test: the whole split, CEE mean/img`),
     style.bold(COLUMNS.map(([h, w]) => h.padStart(w)).join('  ')),
   ];
   return lines.join('\n') + '\n';
@@ -80,10 +82,10 @@ export function renderEpochRow(row: EpochRow): string {
 
 /** The closing line: where the weights went, or that they were not kept. */
 export function renderTrainFooter(out: string | null, ctx: TrainContext, style: Style): string {
-  const count = ctx.layers.slice(1).reduce((n, H, l) => n + (ctx.layers[l] + 1) * H, 0);
+  const count = ctx.network?.parameters ?? ctx.layers.slice(1).reduce((n, H, l) => n + (ctx.layers[l] + 1) * H, 0);
   return out === null
     ? style.dim('not saved: add --out FILE.safetensors to keep the weights') + '\n'
-    : `wrote ${out} (${describeLayers(ctx.layers)} ${ctx.activation}, ${count} float32 parameters)\n`;
+    : `wrote ${out} (${ctx.network ? ctx.network.spec : `${describeLayers(ctx.layers)} ${ctx.activation}`}, ${count} float32 parameters)\n`;
 }
 
 /** One JSON line per epoch: {"type": "epoch", "epoch", "iteration", "batchCee", "trainCee", "trainAccuracy", "testCee", "testAccuracy", "seconds"}. */
@@ -106,7 +108,7 @@ export function trainSummaryJson(ctx: TrainContext, last: EpochRow, out: string 
   return JSON.stringify({
     type: 'summary',
     out,
-    layers: ctx.layers,
+    ...(ctx.network ? { arch: ctx.network.arch, layers: ctx.network.spec, optimizer: ctx.network.optimizer, parameters: ctx.network.parameters } : { layers: ctx.layers }),
     activation: ctx.activation,
     init: ctx.init,
     batchSize: ctx.batchSize,

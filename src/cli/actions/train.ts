@@ -4,17 +4,17 @@ import { availableParallelism } from 'node:os';
 import { describeSource, loadSplit } from '../../data/mnist';
 import type { MnistSplit } from '../../data/types';
 import { ExitCode, MnistLossError, usageError } from '../../errors';
-import { iterationsPerEpoch, trainSteps, type EpochRecord, type TrainConfig } from '../../experiments/train';
+import { iterationsPerEpoch, trainSteps, type EpochRecord, type TrainConfig, type TrainEvent } from '../../experiments/train';
+import { trainNetworkSteps, type NetworkTrainResult } from '../../experiments/trainNetwork';
 import { prepareModelOutput, writeModel } from '../../io/modelFile';
 import { describeInit } from '../../nn/init';
-import type { Network } from '../../nn/network';
 import {
   CLEAR_LINE, describeLayers, epochJson, renderEpochRow, renderProgressBar, renderTrainFooter, renderTrainHeader, trainSummaryJson,
   type EpochRow, type TrainContext,
 } from '../../report/progress';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
-import { checkNetworkSize, TRAIN_PARAMETERS_WHY, type TrainOptions, type TrainRaw } from '../commands/train';
+import { checkLayersSpec, checkNetworkSize, TRAIN_PARAMETERS_WHY, type TrainNetworkChoice, type TrainOptions, type TrainRaw } from '../commands/train';
 import { LIMITS } from '../options';
 
 /** Progress-bar redraws at most this often, and the loop yields to the event loop (for Ctrl-C) as often. */
@@ -24,7 +24,10 @@ const TICK_MS = 100;
 export function canonicalCommand(opts: TrainOptions): string {
   const init = opts.init.kind === 'std' ? `--init-std ${opts.init.std}` : `--init ${opts.init.kind}`;
   const length = opts.iterations !== null ? `--iterations ${opts.iterations}` : `--epochs ${opts.epochs}`;
-  return `mnist-loss train --hidden ${opts.hidden.join(',')} --activation ${opts.activation} ${init} --batch-size ${opts.batchSize} --lr ${opts.lr} ${length} --seed ${opts.seed}`;
+  const net = opts.network === null
+    ? `--hidden ${opts.hidden.join(',')} --activation ${opts.activation}`
+    : `${opts.network.arch === 'layers' ? `--layers ${opts.network.layers.canonical}` : `--arch ${opts.network.arch}`} --optimizer ${opts.network.optimizer}`;
+  return `mnist-loss train ${net} ${init} --batch-size ${opts.batchSize} --lr ${opts.lr} ${length} --seed ${opts.seed}`;
 }
 
 export async function runTrain(opts: TrainOptions, raw: TrainRaw, io: Io): Promise<void> {
@@ -34,36 +37,57 @@ export async function runTrain(opts: TrainOptions, raw: TrainRaw, io: Io): Promi
   const test = loadSplit(dataOptions, 'test');
   if (opts.batchSize > train.count)
     throw usageError(`--batch-size ${opts.batchSize} is larger than the train split (${train.count} images)`, `use a batch size from 1 to ${train.count}`);
+  const source = `${describeSource(train.source)} (${train.source.path})`;
+  if (opts.network !== null) return runTrainNetwork(opts, opts.network, io, train, test, source);
   // validateTrain counted 28 × 28 inputs; the data given may have larger images
   checkNetworkSize([train.rows * train.cols, ...opts.hidden, 10], LIMITS.trainParameters, `--hidden ${opts.hidden.join(',')}`, TRAIN_PARAMETERS_WHY);
-  const ctx = trainContext(opts, train, test, `${describeSource(train.source)} (${train.source.path})`);
-  const { net, last } = await runTraining(io, opts, ctx, train, test);
-  if (opts.out !== null) writeModel(opts.out, net, modelMetadata(opts, ctx, last));
+  const ctx = trainContext(opts, train, test, source);
+  const config: TrainConfig = { ...opts, iterations: ctx.iterations, threads: threads() };
+  const { result, last } = await runTraining(io, opts, ctx, trainSteps(train, test, config));
+  if (opts.out !== null) writeModel(opts.out, result.net, modelMetadata(opts, ctx, last));
   io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color)));
 }
 
-function trainContext(opts: TrainOptions, train: MnistSplit, test: MnistSplit, source: string): TrainContext {
+/** --arch / --layers: the layer network on the reference engine's Network.gradient, scored with the fast forward. */
+async function runTrainNetwork(opts: TrainOptions, choice: TrainNetworkChoice, io: Io, train: MnistSplit, test: MnistSplit, source: string): Promise<void> {
+  // validateTrain checked the layers on 28 × 28 images; the data given may have other sizes
+  const flag = choice.arch === 'layers' ? `--layers ${choice.layers.canonical}` : `--arch ${choice.arch}`;
+  const layers = train.rows === 28 && train.cols === 28 ? choice.layers : checkLayersSpec(flag, choice.layers.canonical, train.rows, train.cols);
+  const ctx = trainContext(opts, train, test, source, { ...choice, layers });
+  const steps = trainNetworkSteps(train, test, { layers, init: opts.init, optimizer: choice.optimizer, batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed, iterations: ctx.iterations, threads: threads() });
+  const { result, last } = await runTraining<NetworkTrainResult>(io, opts, ctx, steps);
+  if (opts.out !== null)
+    writeModel(opts.out, { arch: choice.arch, layers: layers.canonical, tensors: result.tensors, activation: layers.activation }, modelMetadata(opts, ctx, last));
+  io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color)));
+}
+
+const threads = () => (availableParallelism() >= 2 ? 2 : 1);
+
+function trainContext(opts: TrainOptions, train: MnistSplit, test: MnistSplit, source: string, network?: TrainNetworkChoice): TrainContext {
   const perEpoch = iterationsPerEpoch(train.count, opts.batchSize);
   return {
-    layers: [train.rows * train.cols, ...opts.hidden, 10], activation: opts.activation, init: describeInit(opts.init),
+    layers: network ? [] : [train.rows * train.cols, ...opts.hidden, 10],
+    activation: network ? network.layers.activation ?? 'none' : opts.activation,
+    init: describeInit(opts.init),
     batchSize: opts.batchSize, lr: opts.lr, seed: opts.seed,
     iterations: opts.iterations ?? (opts.epochs ?? 0) * perEpoch, iterationsPerEpoch: perEpoch,
     source, trainCount: train.count, testCount: test.count, command: canonicalCommand(opts),
+    ...(network ? { network: { arch: network.arch, spec: network.layers.canonical, optimizer: network.optimizer, parameters: network.layers.parameters } } : {}),
   };
 }
 
 function modelMetadata(opts: TrainOptions, ctx: TrainContext, last: EpochRow): Record<string, string> {
-  return {
-    hidden: opts.hidden.join(','), layers: describeLayers(ctx.layers), init: ctx.init, seed: String(opts.seed),
-    batchSize: String(opts.batchSize), lr: String(opts.lr), iterations: String(ctx.iterations),
+  const common = {
+    init: ctx.init, seed: String(opts.seed), batchSize: String(opts.batchSize), lr: String(opts.lr), iterations: String(ctx.iterations),
     testAccuracy: String(last.test.accuracy), command: ctx.command,
   };
+  if (ctx.network) return { optimizer: ctx.network.optimizer, ...common };
+  return { hidden: opts.hidden.join(','), layers: describeLayers(ctx.layers), ...common };
 }
 
-/** Drives trainSteps: prints each epoch as it is scored, redraws the TTY progress bar, stops on Ctrl-C. */
-async function runTraining(io: Io, opts: TrainOptions, ctx: TrainContext, train: MnistSplit, test: MnistSplit): Promise<{ net: Network; last: EpochRow }> {
+/** Drives a trainer's steps: prints each epoch as it is scored, redraws the TTY progress bar, stops on Ctrl-C. */
+async function runTraining<R>(io: Io, opts: TrainOptions, ctx: TrainContext, steps: AsyncGenerator<TrainEvent, R>): Promise<{ result: R; last: EpochRow }> {
   const style = createStyle(io.color && opts.color);
-  const config: TrainConfig = { ...opts, iterations: ctx.iterations, threads: availableParallelism() >= 2 ? 2 : 1 };
   let interrupted = false;
   const stopListening = io.onInterrupt(() => { interrupted = true; stopListening(); }); // a second Ctrl-C kills at once
   const bar = io.errIsTty && !opts.json;
@@ -71,11 +95,10 @@ async function runTraining(io: Io, opts: TrainOptions, ctx: TrainContext, train:
   let tick = start, iteration = 0, last: EpochRow | undefined;
   if (!opts.json) io.out(renderTrainHeader(ctx, style));
   try {
-    const steps = trainSteps(train, test, config);
     for (let next = await steps.next(); ; next = await steps.next()) {
       if (next.done) {
         if (bar) io.err(CLEAR_LINE);
-        return { net: next.value.net, last: last as EpochRow };
+        return { result: next.value, last: last as EpochRow };
       }
       const event = next.value;
       if (event.kind === 'epoch') {
