@@ -221,7 +221,8 @@ function readEntry(key: string, info: unknown, name: string, options: Safetensor
 
 /** Copies little-endian values out of bytes[start, end): the copy is aligned even when the offset is not. */
 function decode(bytes: Uint8Array, start: number, end: number, dtype: SafetensorsReadDtype): Float32Array | Float64Array {
-  const copy = bytes.slice(start, end); // fresh ArrayBuffer at offset 0: aligned for any item size
+  // a fresh ArrayBuffer at offset 0, aligned for any item size: new Uint8Array(view) copies (a Node Buffer's slice() would be a view into its pool)
+  const copy = new Uint8Array(bytes.subarray(start, end));
   if (!HOST_LITTLE_ENDIAN) swapBytes(copy, ITEM_SIZE[dtype]);
   switch (dtype) {
     case 'F32': return new Float32Array(copy.buffer);

@@ -324,3 +324,16 @@ describe('parseSafetensors: deep and huge JSON values in the header (issue 7 D8,
     expect(e.message).toMatch(/^n: tensor "a\\n\\x1b\[31mn+…\(\+9807 more characters\)" has dtype U16;/);
   });
 });
+
+describe('bytes handed over as a Node Buffer (fs.readFileSync), whose slice() is a view into a shared pool', () => {
+  it('reads the same tensors as from a Uint8Array', () => {
+    const bytes = serializeSafetensors(new Map([['W1', { shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, 6) }], ['b1', { shape: [3], data: Float32Array.of(7, 8, 9) }]]));
+    // a Buffer that is a window into a larger pool, as small fs reads are
+    const pool = Buffer.alloc(bytes.length + 64);
+    pool.set(bytes, 16);
+    const buf = pool.subarray(16, 16 + bytes.length);
+    const t = parseSafetensors(buf, 'm.safetensors').tensors;
+    expect(Array.from(t.get('W1')!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(t.get('b1')!.data)).toEqual([7, 8, 9]);
+  });
+});
