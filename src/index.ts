@@ -24,3 +24,8 @@ export * from './experiments/demo';
 export * from './nn/fastForward';
 export * from './experiments/evaluate';
 export * from './nn/layers';
+export * from './nn/architecture';
+export * from './nn/buildNetwork';
+export * from './nn/predict';
+export { bundledModelPath, parseModel, readModel, writeModel, type LoadedModel, type ModelOptions, type Normalization } from './io/modelFile';
+export { createNetworkForward } from './kernels/networkForward';

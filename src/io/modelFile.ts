@@ -8,7 +8,8 @@ import { buildNetwork, mlpView, type FileTensor } from '../nn/buildNetwork';
 import { BOOK_PREPROCESSING, type Network as LayerNetwork } from '../nn/layers';
 import type { Network as MlpNetwork } from '../nn/network';
 import { networkFromTensors, tensorsFromNetwork } from '../nn/params';
-import { inflateRawBytes, prepareOutput, readBytes, readSiblingFile, writeFileAtomic } from './files';
+import * as path from 'node:path';
+import { inflateRawBytes, packageRoot, prepareOutput, readBytes, readSiblingFile, writeFileAtomic } from './files';
 import type { FrameworkModel, ReadContext } from './formats/types';
 import { parseSafetensors, serializeSafetensors } from './safetensors';
 import type { InflateRaw } from './zip';
@@ -201,6 +202,11 @@ function loadedFrameworkModel(fm: FrameworkModel, file: string, options: ModelOp
 
 function describeFound(p: { scale: number; mean?: number; std?: number }): string {
   return `x = p * ${p.scale}${p.mean !== undefined ? `, then (x - ${p.mean}) / ${p.std ?? 1}` : ''}`;
+}
+
+/** The bundled model's file (data/model.safetensors in the installed package): what `--model bundled` reads. */
+export function bundledModelPath(): string {
+  return path.join(packageRoot(), 'data', 'model.safetensors');
 }
 
 /** Reads and validates a model file (.safetensors, .npz, .pkl/.pickle); a broken file is exit 3. */
