@@ -165,9 +165,13 @@ export function gradcheckNetworkCost(net: Network, elements: number, images: num
 
 /** The largest K ≤ max whose gradcheckNetworkCost is within budget (1 when none is). */
 export function elementsWithin(net: Network, budget: number, images: number, max = DEFAULT_GRADCHECK_ELEMENTS): number {
-  let k = max;
-  while (k > 1 && gradcheckNetworkCost(net, k, images) > budget) k--;
-  return k;
+  let lo = 1, hi = max; // the cost grows with K: bisect for the last K within budget
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (gradcheckNetworkCost(net, mid, images) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** A dense MLP (nn/network.ts) as engine layers: Affine, activation, …, Affine (sharing its weights; the final softmax is the Network's). */
