@@ -4,12 +4,12 @@
 // or any network given --elements, on the layer engine with K sampled elements per tensor (gradcheckNetwork.ts).
 import { gatherBatch, sampleIndices } from '../../data/batch';
 import { describeSource, loadSplit } from '../../data/mnist';
-import { checkError, usageError } from '../../errors';
+import { checkError, dataError, usageError } from '../../errors';
 import { GRADCHECK_TOLERANCE, gradientCheck, type GradcheckResult, type ParamDiff } from '../../experiments/gradcheck';
 import { elementsWithin, gradcheckNetworkCost, gradientCheckNetwork, layerNetworkOf, type NetworkGradcheckResult, type ParamCheck } from '../../experiments/gradcheckNetwork';
 import { readModel } from '../../io/modelFile';
 import { describeInit, initNetwork, type InitScheme } from '../../nn/init';
-import type { Network as LayerNetwork } from '../../nn/layers';
+import { sizeOf, type Network as LayerNetwork } from '../../nn/layers';
 import type { Activation, Network } from '../../nn/network';
 import { Mt19937 } from '../../rng/mt19937';
 import { createStyle, type Style } from '../../report/style';
@@ -42,6 +42,9 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
   const subject = opts.model !== null ? modelSubject(opts.model, raw) : freshSubject(rng, [train.rows * train.cols, ...opts.hidden, 10], (opts.activation ?? TRAIN_DEFAULTS.activation) as Activation, opts.init, opts.seed);
   const flag = opts.model ?? `--hidden ${opts.hidden.join(',')}`;
   const engine = opts.elements !== null || subject.mlp === null;
+  const D = train.rows * train.cols;
+  if (sizeOf(subject.network.inputShape) !== D)
+    throw dataError(`${flag}: the model takes ${sizeOf(subject.network.inputShape)} inputs, but the train images are ${train.rows}x${train.cols} = ${D} pixels`, 'use a model trained on these images, or data whose images match the model');
   // validateGradcheck counted 28 × 28 inputs, and a --model's size is known only now
   if (!engine) checkGradcheckCost(widthsOf(subject.mlp as Network), opts.size, flag);
   else checkParameterCount(subject.network, flag);
@@ -52,8 +55,7 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
   const source = describeSource(train.source);
   let diffs: readonly ParamDiff[];
   if (engine) {
-    const pixels = new Uint8Array(indices.length * train.rows * train.cols);
-    const D = train.rows * train.cols;
+    const pixels = new Uint8Array(indices.length * D);
     indices.forEach((i, k) => pixels.set(train.pixels.subarray(i * D, (i + 1) * D), k * D));
     const run: EngineRun = { result: gradientCheckNetwork(subject.network, pixels, t, indices.length, { elements, rng }), defaulted: opts.elements === null };
     diffs = run.result.diffs;
