@@ -14,7 +14,9 @@ export interface ParamDiff {
   /** W1, b1, W2, ... */
   readonly name: string;
   readonly size: number;
-  /** mean_i |backprop_i − numerical_i|: the book's reported number. */
+  /** How many of the size elements were compared (all of them on this MLP path). */
+  readonly checked: number;
+  /** mean_i |backprop_i − numerical_i| over the checked elements: the book's reported number. */
   readonly meanAbsDiff: number;
   readonly maxAbsDiff: number;
   /** mean_i |backprop_i|, the scale the difference is measured against. */
@@ -94,7 +96,7 @@ export function gradientCheck(net: Network, x: Matrix, t: Uint8Array, h = GRADCH
       if (d > maxDiff) maxDiff = d;
       sumAbs += Math.abs(analytic[k]);
     }
-    return { name: names[i], size: analytic.length, meanAbsDiff: sumDiff / analytic.length, maxAbsDiff: maxDiff, meanAbsGrad: sumAbs / analytic.length };
+    return { name: names[i], size: analytic.length, checked: analytic.length, meanAbsDiff: sumDiff / analytic.length, maxAbsDiff: maxDiff, meanAbsGrad: sumAbs / analytic.length };
   });
   return { loss, h, diffs };
 }

@@ -1,74 +1,164 @@
 // The work of `mnist-loss gradcheck` (flags in commands/gradcheck.ts): the network (a model file or a fresh
 // seeded one), the seeded train images, backprop against central differences, the table. Loaded when it runs.
+// Two paths: an MLP is checked in full on its fast float64 path (experiments/gradcheck.ts); any other network,
+// or any network given --elements, on the layer engine with K sampled elements per tensor (gradcheckNetwork.ts).
 import { gatherBatch, sampleIndices } from '../../data/batch';
 import { describeSource, loadSplit } from '../../data/mnist';
-import { checkError } from '../../errors';
-import { GRADCHECK_TOLERANCE, gradientCheck, type GradcheckResult } from '../../experiments/gradcheck';
-import { denseNetwork, loadModelOption } from './shared';
+import { checkError, dataError, usageError } from '../../errors';
+import { GRADCHECK_TOLERANCE, gradientCheck, type GradcheckResult, type ParamDiff } from '../../experiments/gradcheck';
+import { elementsWithin, gradcheckNetworkCost, gradientCheckNetwork, layerNetworkOf, type NetworkGradcheckResult, type ParamCheck } from '../../experiments/gradcheckNetwork';
 import { describeInit, initNetwork, type InitScheme } from '../../nn/init';
+import { sizeOf, type Network as LayerNetwork } from '../../nn/layers';
 import type { Activation, Network } from '../../nn/network';
 import { Mt19937 } from '../../rng/mt19937';
 import { createStyle, type Style } from '../../report/style';
 import { renderTable } from '../../report/table';
 import type { Io } from '../io';
+import { architecture, loadModelOption, modelOptions } from './shared';
 import { TRAIN_DEFAULTS } from '../commands/train';
-import { checkGradcheckCost, type GradcheckOptions, type GradcheckRaw } from '../commands/gradcheck';
+import { checkEngineCost, checkGradcheckCost, GRADCHECK_ENGINE_WORK, type GradcheckOptions, type GradcheckRaw } from '../commands/gradcheck';
+import { LIMITS } from '../options';
+
+/** The network to check: its dense MLP view (null for any other network), its engine network, how reports name it. */
+interface Subject {
+  readonly mlp: Network | null;
+  readonly network: LayerNetwork;
+  readonly what: string;
+  readonly arch: string;
+  readonly activation: string | null;
+}
+
+/** What the engine path reports beside the shared fields. */
+interface EngineRun {
+  readonly result: NetworkGradcheckResult;
+  readonly defaulted: boolean;
+}
 
 export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io): void {
   const train = loadSplit({ data: raw.data, source: raw.source, env: io.env }, 'train');
   const rng = new Mt19937(opts.seed);
-  // np.random.seed(S); [network init;] idx = np.random.choice(train_size, size)
-  const { net, what } = opts.model !== null
-    ? (() => { const m = loadModelOption(opts.model, { activation: opts.activation }); return { net: denseNetwork(m.model, 'gradcheck', m.label), what: m.label }; })()
-    : freshNet(rng, [train.rows * train.cols, ...opts.hidden, 10], opts.activation ?? TRAIN_DEFAULTS.activation, opts.init, opts.seed);
+  // np.random.seed(S); [network init;] idx = np.random.choice(train_size, size); [the elements of each tensor]
+  const subject = opts.model !== null ? modelSubject(opts.model, raw) : freshSubject(rng, [train.rows * train.cols, ...opts.hidden, 10], (opts.activation ?? TRAIN_DEFAULTS.activation) as Activation, opts.init, opts.seed);
+  const flag = opts.model ?? `--hidden ${opts.hidden.join(',')}`;
+  const engine = opts.elements !== null || subject.mlp === null;
+  const D = train.rows * train.cols;
+  if (sizeOf(subject.network.inputShape) !== D)
+    throw dataError(`${flag}: the model takes ${sizeOf(subject.network.inputShape)} inputs, but the train images are ${train.rows}x${train.cols} = ${D} pixels`, 'use a model trained on these images, or data whose images match the model');
   // validateGradcheck counted 28 × 28 inputs, and a --model's size is known only now
-  checkGradcheckCost(layersOf(net), opts.size, opts.model ?? `--hidden ${opts.hidden.join(',')}`);
+  if (!engine) checkGradcheckCost(widthsOf(subject.mlp as Network), opts.size, flag);
+  else checkParameterCount(subject.network, flag);
+  const elements = engine ? engineElements(subject.network, opts, flag) : 0;
   const indices = sampleIndices(rng, train.count, opts.size, true);
   const { x, t } = gatherBatch(train, indices);
-  const result = gradientCheck(net, x, t);
   const style = createStyle(io.color && opts.color && !opts.json);
-  io.out(opts.json ? gradcheckJson(result, what, net, indices, opts.seed) : renderGradcheck(result, what, net, indices, `${describeSource(train.source)}`, style));
-  const failed = result.diffs.filter((d) => !(d.meanAbsDiff < GRADCHECK_TOLERANCE));
+  const source = describeSource(train.source);
+  let diffs: readonly ParamDiff[];
+  if (engine) {
+    const pixels = new Uint8Array(indices.length * D);
+    indices.forEach((i, k) => pixels.set(train.pixels.subarray(i * D, (i + 1) * D), k * D));
+    const run: EngineRun = { result: gradientCheckNetwork(subject.network, pixels, t, indices.length, { elements, rng }), defaulted: opts.elements === null };
+    diffs = run.result.diffs;
+    io.out(opts.json ? gradcheckJson(run.result, subject, indices, opts.seed, run) : renderGradcheck(run.result, subject, indices, source, style, run));
+  } else {
+    const result = gradientCheck(subject.mlp as Network, x, t);
+    diffs = result.diffs;
+    io.out(opts.json ? gradcheckJson(result, subject, indices, opts.seed, null) : renderGradcheck(result, subject, indices, source, style, null));
+  }
+  const failed = diffs.filter((d) => !(d.meanAbsDiff < GRADCHECK_TOLERANCE));
   if (failed.length > 0)
-    throw checkError(`gradient check failed: ${failed.map((d) => `${d.name} mean |backprop − numerical| ${d.meanAbsDiff.toExponential(2)}`).join(', ')} > ${GRADCHECK_TOLERANCE}`, 'a central difference is only an estimate: it fails where a relu pre-activation lies within h of 0 (try --init he, or other images with --seed) or where y_t is near δ = 1e-7 (a saturated model)');
+    throw checkError(
+      `gradient check failed: ${failed.map((d) => `${d.name} mean |backprop − numerical| ${d.meanAbsDiff.toExponential(2)}`).join(', ')} > ${GRADCHECK_TOLERANCE}`,
+      engine
+        ? "a layer's backward disagrees with its forward (kinks were re-measured), or y_t is near δ = 1e-7 (a saturated model): see the rows marked FAIL"
+        : 'a central difference is only an estimate: it fails where a relu pre-activation lies within h of 0 (try --init he, or other images with --seed) or where y_t is near δ = 1e-7 (a saturated model)',
+    );
 }
 
-function freshNet(rng: Mt19937, sizes: number[], activation: Activation, init: InitScheme, seed: number): { net: Network; what: string } {
-  return { net: initNetwork(rng, sizes, activation, init), what: `fresh net, init ${describeInit(init)}, seed ${seed}` };
+function modelSubject(file: string, raw: GradcheckRaw): Subject {
+  const { model, label } = loadModelOption(file, modelOptions(raw)); // --model bundled names the bundled model
+  return { mlp: model.mlp, network: model.network, what: label, arch: architecture(model), activation: model.activation };
 }
 
-const layersOf = (net: Network) => [net.layers[0].W.rows, ...net.layers.map((l) => l.W.cols)];
+function freshSubject(rng: Mt19937, sizes: number[], activation: Activation, init: InitScheme, seed: number): Subject {
+  const mlp = initNetwork(rng, sizes, activation, init);
+  const widths = widthsOf(mlp);
+  return { mlp, network: layerNetworkOf(mlp), what: `fresh net, init ${describeInit(init)}, seed ${seed}`, arch: `${widths.join('-')} ${activation}`, activation };
+}
 
-function gradcheckJson(r: GradcheckResult, what: string, net: Network, indices: Uint32Array, seed: number): string {
+const widthsOf = (net: Network) => [net.layers[0].W.rows, ...net.layers.map((l) => l.W.cols)];
+
+function checkParameterCount(net: LayerNetwork, flag: string): void {
+  const count = net.parameters().reduce((n, p) => n + p.value.length, 0);
+  if (count > LIMITS.gradcheckParameters)
+    throw usageError(`${flag}: the network has ${count} parameters, more than ${LIMITS.gradcheckParameters} (the check keeps float64 copies of every parameter and gradient)`, 'check a smaller network');
+}
+
+/** --elements, or the default: the largest K ≤ 100 within GRADCHECK_ENGINE_WORK.default; either within .max. */
+function engineElements(net: LayerNetwork, opts: GradcheckOptions, flag: string): number {
+  const elements = opts.elements ?? elementsWithin(net, GRADCHECK_ENGINE_WORK.default, opts.size);
+  const cost = gradcheckNetworkCost(net, elements, opts.size);
+  if (cost > GRADCHECK_ENGINE_WORK.max) {
+    const fits = elementsWithin(net, GRADCHECK_ENGINE_WORK.max, opts.size, elements);
+    checkEngineCost(cost, elements, opts.size, gradcheckNetworkCost(net, fits, opts.size) <= GRADCHECK_ENGINE_WORK.max ? fits : 0, flag);
+  }
+  return elements;
+}
+
+const isEngine = (d: ParamDiff): d is ParamCheck => 'kinks' in d;
+
+function gradcheckJson(r: GradcheckResult | NetworkGradcheckResult, s: Subject, indices: Uint32Array, seed: number, run: EngineRun | null): string {
+  const per = <T>(f: (d: ParamDiff) => T) => Object.fromEntries(r.diffs.map((d) => [d.name, f(d)]));
+  const engine = (f: (d: ParamCheck) => unknown) => per((d) => (isEngine(d) ? f(d) : null));
   return JSON.stringify({
-    diffs: Object.fromEntries(r.diffs.map((d) => [d.name, d.meanAbsDiff])),
-    maxDiffs: Object.fromEntries(r.diffs.map((d) => [d.name, d.maxAbsDiff])),
-    meanAbsGrad: Object.fromEntries(r.diffs.map((d) => [d.name, d.meanAbsGrad])),
+    diffs: per((d) => d.meanAbsDiff),
+    maxDiffs: per((d) => d.maxAbsDiff),
+    meanAbsGrad: per((d) => d.meanAbsGrad),
     passed: r.diffs.every((d) => d.meanAbsDiff < GRADCHECK_TOLERANCE),
     tolerance: GRADCHECK_TOLERANCE,
     h: r.h,
     loss: r.loss,
-    network: what,
-    layers: layersOf(net),
-    activation: net.activation,
+    network: s.what,
+    layers: s.mlp !== null ? widthsOf(s.mlp) : s.network.describe(),
+    activation: s.activation,
     seed,
     indices: Array.from(indices),
+    path: run === null ? 'mlp' : 'engine',
+    architecture: s.arch,
+    sizes: per((d) => d.size),
+    checked: per((d) => d.checked),
+    ...(run === null ? {} : {
+      elementsPerTensor: run.result.elementsPerTensor,
+      elementsDefault: run.defaulted,
+      mode: 'test-time forward: dropout scaled by its test factor, batch normalization on running statistics',
+      kinks: engine((d) => d.kinks),
+      unresolved: engine((d) => d.unresolved),
+      elements: engine((d) => (d.elements === null ? null : Array.from(d.elements))),
+    }),
   }) + '\n';
 }
 
-function renderGradcheck(r: GradcheckResult, what: string, net: Network, indices: Uint32Array, source: string, style: Style): string {
+function renderGradcheck(r: GradcheckResult | NetworkGradcheckResult, s: Subject, indices: Uint32Array, source: string, style: Style, run: EngineRun | null): string {
   const head = [
-    `${style.bold('gradcheck')} ${layersOf(net).join('-')} ${net.activation} · ${what}`,
+    `${style.bold('gradcheck')} ${s.arch} · ${s.what}`,
     style.dim(`images: train ${Array.from(indices).join(', ')} (np.random.choice, ${source}) · mean CEE ${r.loss.toFixed(6)} · h = ${r.h} · float64`),
-    style.dim('diff: mean over the parameter\'s elements of |backprop − central difference| (the book\'s gradient_check.py)'),
+    ...(run === null ? [] : [
+      style.dim(`elements: ${run.result.elementsPerTensor} per tensor${run.defaulted ? ' (the default within the work bound; --elements K)' : ''}, np.random.choice(size, K, replace=False) per tensor after the images; smaller tensors in full`),
+      style.dim('layer engine, test-time forward (dropout scaled, batch norm on running statistics); kinks: ±h crossed a ReLU 0 or a max-pool tie, re-measured with h/10 … 1e-8'),
+    ]),
+    style.dim(`diff: mean over the ${run === null ? 'parameter\'s' : 'checked'} elements of |backprop − central difference| (the book's gradient_check.py)`),
     '',
   ];
   const rows = r.diffs.map((d) => {
     const ok = d.meanAbsDiff < GRADCHECK_TOLERANCE;
-    return [d.name, String(d.size), d.meanAbsDiff.toExponential(3), d.maxAbsDiff.toExponential(3), d.meanAbsGrad.toExponential(3), ok ? style.good('ok') : style.bad('FAIL')];
+    const counts = isEngine(d) ? [String(d.checked), d.unresolved > 0 ? `${d.kinks} (${d.unresolved} left out)` : String(d.kinks)] : [];
+    return [d.name, String(d.size), ...counts, d.meanAbsDiff.toExponential(3), d.maxAbsDiff.toExponential(3), d.meanAbsGrad.toExponential(3), ok ? style.good('ok') : style.bad('FAIL')];
   });
   const table = renderTable(
-    [{ header: 'param', align: 'left' }, { header: 'size' }, { header: 'mean |diff|' }, { header: 'max |diff|' }, { header: 'mean |grad|' }, { header: `< ${GRADCHECK_TOLERANCE.toExponential(0)}`, align: 'left' }],
+    [
+      { header: 'param', align: 'left' }, { header: 'size' },
+      ...(run === null ? [] : [{ header: 'checked' }, { header: 'kinks' }]),
+      { header: 'mean |diff|' }, { header: 'max |diff|' }, { header: 'mean |grad|' }, { header: `< ${GRADCHECK_TOLERANCE.toExponential(0)}`, align: 'left' as const },
+    ],
     rows, style,
   );
   return head.join('\n') + '\n' + table;

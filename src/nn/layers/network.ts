@@ -120,6 +120,35 @@ export class Network {
     return ceeOf(this.probabilities(x, train), t);
   }
 
+  /** x: [N, ...inputShape] -> [x, out_0, …, out_{L−1}]: entry l is the input of layers[l], the last entry forward's result. */
+  layerInputs<T extends AnyTensor>(x: T, train = false): T[] {
+    this.checkInput(x);
+    const inputs = [x];
+    for (const layer of this.layers) inputs.push(layer.forward(inputs[inputs.length - 1], train));
+    return inputs;
+  }
+
+  /**
+   * z: the input of layers[layer] (as layerInputs gives it) -> the last layer's output, running layers[layer..] only.
+   * visit(l, input), when given, sees the input of each layer run, before it runs.
+   */
+  forwardFrom<T extends AnyTensor>(layer: number, z: T, train = false, visit?: (l: number, input: T) => void): T {
+    assertShape(Number.isInteger(layer) && layer >= 0 && layer < this.layers.length, `Network.forwardFrom: no layer ${layer} of ${this.layers.length}`);
+    const sample = z.shape.slice(1), expected = this.shapes[layer];
+    assertShape(sample.length === expected.length && sample.every((d, i) => d === expected[i]), `Network.forwardFrom: input ${fmt(z.shape)} of layer ${layer} vs [N,${expected.join(',')}]`);
+    for (let l = layer; l < this.layers.length; l++) {
+      visit?.(l, z);
+      z = this.layers[l].forward(z, train);
+    }
+    return z;
+  }
+
+  /** loss() continued from the input z of layers[layer]: the mean CEE (δ = 1e-7) of forwardFrom's probabilities. */
+  lossFrom<T extends AnyTensor>(layer: number, z: T, t: Uint8Array, train = false, visit?: (l: number, input: T) => void): number {
+    const out = this.forwardFrom(layer, z, train, visit);
+    return ceeOf(this.endsInSoftmax ? out : softmaxOf(out), t);
+  }
+
   /** The gradient of loss() for a train-mode forward pass (dropout masks drawn, batch statistics used), as the book's gradient(). */
   gradient(pixels: Uint8Array, t: Uint8Array, count: number): NetworkGradient {
     return this.gradientOf(this.input(pixels, count), t);

@@ -81,6 +81,25 @@ describe('the golden ch07-shaped network (conv 3x3 pad 1 -> relu -> max pool -> 
     for (const [name, want] of Object.entries(g.grads)) expectAllClose(grads.get(name) as Float64Array, want.data, 1e-12, 1e-6);
   });
 
+  it('layerInputs/forwardFrom/lossFrom: running from any layer on its cached input gives the bits of the whole pass', () => {
+    for (const net of [build(), new Network({ inputShape: g.inputShape, layers: [...build().layers, new Softmax()] })]) {
+      const x = net.input(px, 4);
+      const inputs = net.layerInputs(x);
+      expect(inputs.length).toBe(net.layers.length + 1);
+      expect(inputs[0]).toBe(x);
+      const whole = [...net.forward(x).data], loss = net.lossOf(x, t);
+      expect([...inputs[net.layers.length].data]).toEqual(whole);
+      for (let l = 0; l < net.layers.length; l++) {
+        const seen: number[] = [];
+        expect([...net.forwardFrom(l, inputs[l], false, (k, z) => { seen.push(k); expect([...z.data]).toEqual([...inputs[k].data]); }).data]).toEqual(whole);
+        expect(seen).toEqual(Array.from({ length: net.layers.length - l }, (_, i) => l + i));
+        expect(net.lossFrom(l, inputs[l], t)).toBe(loss);
+      }
+      expect(() => net.forwardFrom(net.layers.length, x)).toThrow(/no layer/);
+      expect(() => net.forwardFrom(1, x)).toThrow(/input \[4,1,8,8\] of layer 1/);
+    }
+  });
+
   it('a final Softmax layer is not applied twice', () => {
     const net = build();
     const withSoftmax = new Network({ inputShape: g.inputShape, layers: [...net.layers, new Softmax()] });
