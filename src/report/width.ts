@@ -1,12 +1,24 @@
-// How many terminal columns a string takes: every escape sequence (colour, cursor) takes none (Node's
-// util.stripVTControlCharacters), East Asian wide characters (Hangul, CJK, full-width forms) take two.
-// The one measure every table, chart and wrapped paragraph aligns by.
-import { stripVTControlCharacters } from 'node:util';
+// How many terminal columns a string takes: every escape sequence (colour, cursor, OSC) takes none, East Asian
+// wide characters (Hangul, CJK, full-width forms) take two. The one measure every table, chart and wrapped
+// paragraph aligns by.
+
+/**
+ * CSI and OSC escape sequences: the pattern Node's own util.stripVTControlCharacters uses (ansi-regex), kept
+ * here because report/ imports no runtime modules.
+ */
+const ESCAPES =
+  // eslint-disable-next-line no-control-regex
+  /[\u001B\u009B][[\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\d/#&.:=?%@~_]+)*|[a-zA-Z\d]+(?:;[-a-zA-Z\d/#&.:=?%@~_]*)*)?\u0007)|(?:(?:\d{1,4}(?:;\d{0,4})*)?[\dA-PR-TZcf-ntqry=><~]))/g;
+
+/** s without its escape sequences. */
+export function stripEscapes(s: string): string {
+  return s.replace(ESCAPES, '');
+}
 
 /** Columns a string takes in a terminal. */
 export function displayWidth(s: string): number {
   let w = 0;
-  for (const ch of stripVTControlCharacters(s)) {
+  for (const ch of stripEscapes(s)) {
     const c = ch.codePointAt(0) ?? 0;
     const wide = (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
     w += wide ? 2 : 1;

@@ -4,7 +4,7 @@
 import { charsetFor, localeIsUtf8, MIN_WIDTH, terminalWidth } from '../../../src/cli/terminal';
 import { renderTable } from '../../../src/report/table';
 import { createStyle } from '../../../src/report/style';
-import { displayWidth, padEndDisplay } from '../../../src/report/width';
+import { displayWidth, padEndDisplay, stripEscapes } from '../../../src/report/width';
 
 describe('terminalWidth', () => {
   it("takes the TTY's own width first, then $COLUMNS, then 80", () => {
@@ -45,5 +45,13 @@ describe('displayWidth', () => {
     const plain = renderTable([{ header: 'k', align: 'left' }, { header: 'v' }], rows);
     const coloured = renderTable([{ header: 'k', align: 'left' }, { header: 'v' }], rows.map(([k, v]) => [`\u001b[31m${k}\u001b[39m`, v]), createStyle(false));
     expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(plain);
+  });
+});
+
+describe('stripEscapes agrees with Node', () => {
+  it('removes what util.stripVTControlCharacters removes', () => {
+    const { stripVTControlCharacters } = require('node:util') as typeof import('node:util');
+    for (const s of ['\u001b[1;31mred\u001b[0m', '\u001b]8;;http://x\u0007link\u001b]8;;\u0007', '\u001b[2K\r\u001b[1Aup', 'plain', '\u009b31mc1'])
+      expect(stripEscapes(s)).toBe(stripVTControlCharacters(s));
   });
 });

@@ -95,8 +95,8 @@ describe('format detection and the other formats', () => {
 
   it('an unknown format is an exit-3 error whose hint lists the formats', () => {
     const e = errorOf(() => parseModel(new TextEncoder().encode('hello world'), 'model.h5'));
-    expect(e.message).toBe('model.h5: unknown model format: expected a .safetensors, .npz or .pkl/.pickle file, found neither the extension nor the content of one');
-    expect(e.hint).toMatch(/\.safetensors .*\.npz .*\.pkl/);
+    expect(e.message).toBe('model.h5: unknown model format: found neither the content nor the extension of a model file mnist-loss reads');
+    expect(e.hint).toMatch(/\.safetensors .*\.npz .*\.pkl.*PyTorch.*ONNX.*Keras.*TF\.js/);
   });
 
   it('a missing file is exit 3 naming the path', () => {
