@@ -34,6 +34,7 @@ const io: Io = {
   color: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
   errIsTty: Boolean(process.stderr.isTTY) && process.env.CI === undefined,
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+  errColumns: process.stderr.isTTY ? process.stderr.columns : undefined,
   env: process.env,
   now: () => performance.now(),
   onInterrupt: (handler) => {

@@ -12,6 +12,8 @@ export interface Io {
   readonly errIsTty: boolean;
   /** The terminal's own width when stdout is a TTY (process.stdout.columns), else undefined. */
   readonly columns?: number;
+  /** The same for stderr, where the progress bar is drawn. */
+  readonly errColumns?: number;
   /** Environment variables (MNIST_DATA_DIR, NO_COLOR, ...). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Milliseconds since some fixed point, for timings in reports (Date.now/performance.now live here). */

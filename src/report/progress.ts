@@ -44,6 +44,25 @@ export function renderProgressBar(done: number, total: number, label: string, wi
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}  ${done}/${total}${label ? `  ${label}` : ''}`;
 }
 
+/** The widest bar drawn, in cells. */
+const MAX_BAR_CELLS = 24;
+
+/**
+ * The progress line for a terminal `columns` wide: it never reaches the last column (a wrapped line could not
+ * be erased by CLEAR_LINE and would leave a trail of stale bars), so the bar shrinks first, then the label,
+ * then the counts go; on a very narrow terminal only the percentage is left.
+ */
+export function fitProgressBar(done: number, total: number, label: string, columns: number): string {
+  const room = columns - 1;
+  for (const [text, minCells] of [[label, 10], ['', 10], ['', 4]] as const) {
+    const plain = renderProgressBar(done, total, text, 0); // "[] ..." without cells
+    const cells = Math.min(MAX_BAR_CELLS, room - plain.length);
+    if (cells >= minCells) return renderProgressBar(done, total, text, cells);
+  }
+  const fraction = total > 0 ? Math.min(1, done / total) : 1;
+  return `${Math.floor(fraction * 100)}%`.slice(0, Math.max(0, room));
+}
+
 /** Erases the progress bar's line (carriage return + clear to end of line). */
 export const CLEAR_LINE = '\r\x1b[K';
 

@@ -1,6 +1,6 @@
 // report/progress.ts: the TTY progress bar and the per-epoch rows and JSON lines of `train`, checked
 // against hand-counted strings.
-import { epochJson, renderEpochRow, renderProgressBar, renderTrainFooter, renderTrainHeader, trainSummaryJson, type EpochRow, type TrainContext } from '../../../src/report/progress';
+import { epochJson, fitProgressBar, renderEpochRow, renderProgressBar, renderTrainFooter, renderTrainHeader, trainSummaryJson, type EpochRow, type TrainContext } from '../../../src/report/progress';
 import { createStyle } from '../../../src/report/style';
 
 const ctx: TrainContext = {
@@ -9,6 +9,23 @@ const ctx: TrainContext = {
   command: 'mnist-loss train --epochs 2',
 };
 const row: EpochRow = { epoch: 1, iteration: 600, batchCee: 1.69109, train: { cee: 0.85219, accuracy: 0.7758 }, test: { cee: 0.83794, accuracy: 0.7819 }, seconds: 2.04 };
+
+describe('fitProgressBar', () => {
+  it('never reaches the last column: the bar shrinks, then the label goes, then the counts', () => {
+    for (const columns of [200, 80, 48, 40, 30, 24, 12, 5, 1]) {
+      const line = fitProgressBar(150, 600, 'epoch 1', columns);
+      expect([columns, line.length < columns]).toEqual([columns, true]);
+    }
+    expect(fitProgressBar(150, 600, 'epoch 1', 80)).toBe('[######------------------]  25%  150/600  epoch 1');
+    // 40 columns: 39 to fill, the text around the bar takes 25, so 14 cells, 0.25 · 14 = 3.5 -> 4 filled
+    expect(fitProgressBar(150, 600, 'epoch 1', 40)).toBe('[####----------]  25%  150/600  epoch 1');
+    // 30: 29 - 25 = 4 cells is too few beside a label; without it the text takes 16: 13 cells, 3.25 -> 3
+    expect(fitProgressBar(150, 600, 'epoch 1', 30)).toBe('[###----------]  25%  150/600');
+    // 24: 23 - 16 = 7 cells (the last resort allows 4), 1.75 -> 2
+    expect(fitProgressBar(150, 600, 'epoch 1', 24)).toBe('[##-----]  25%  150/600');
+    expect(fitProgressBar(150, 600, 'epoch 1', 12)).toBe('25%');
+  });
+});
 
 describe('renderProgressBar', () => {
   it('fills width × done/total cells: 150 of 600 is 6 of 24', () => {

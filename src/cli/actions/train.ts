@@ -9,7 +9,7 @@ import { trainNetworkSteps, type NetworkTrainResult } from '../../experiments/tr
 import { prepareModelOutput, writeModel } from '../../io/modelFile';
 import { describeInit } from '../../nn/init';
 import {
-  CLEAR_LINE, describeLayers, epochJson, renderEpochRow, renderProgressBar, renderTrainFooter, renderTrainHeader, trainSummaryJson,
+  CLEAR_LINE, describeLayers, epochJson, fitProgressBar, renderEpochRow, renderTrainFooter, renderTrainHeader, trainSummaryJson,
   type EpochRow, type TrainContext,
 } from '../../report/progress';
 import { createStyle } from '../../report/style';
@@ -108,7 +108,7 @@ async function runTraining<R>(io: Io, opts: TrainOptions, ctx: TrainContext, ste
       } else iteration = event.iteration;
       if (io.now() - tick >= TICK_MS) {
         tick = io.now();
-        if (bar) io.err(CLEAR_LINE + renderProgressBar(iteration, ctx.iterations, `epoch ${Math.max(1, Math.ceil(iteration / ctx.iterationsPerEpoch))}`));
+        if (bar) io.err(CLEAR_LINE + fitProgressBar(iteration, ctx.iterations, `epoch ${Math.max(1, Math.ceil(iteration / ctx.iterationsPerEpoch))}`, io.errColumns ?? 80));
         await new Promise((resolve) => setImmediate(resolve)); // lets a pending SIGINT handler run
       }
       if (interrupted) {
