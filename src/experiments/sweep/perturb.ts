@@ -70,9 +70,10 @@ function perturbedLosses(cache: SweepCache, param: ParamElement, weights: ArrayL
   const flipScale = correctOnly ? 2 * logitSensitivity(net, l, j) * maxDelta * (1 + 1e-6) : -1;
   const margin = cache.margin;
 
-  // Scratch: a perturbed row per layer below l, the softmax exponentials, one image's losses.
+  // Scratch: a perturbed row per layer above l, the nonzero input changes of one layer, one image's losses.
   const rowA = widths.map((w) => new Float64Array(w));
-  const rowDz = widths.map((w) => new Float64Array(w));
+  const maxWidth = Math.max(...widths);
+  const dz = new Float64Array(maxWidth), dzAt = new Int32Array(maxWidth);
   const r = new Float64Array(3);
   const outL = widths[l + 1], inL = widths[l];
   const al = a[l], logitsCached = a[L - 1], zl = l < L - 1 ? z[l] : al, zin = l > 0 ? z[l - 1] : al;
@@ -80,8 +81,10 @@ function perturbedLosses(cache: SweepCache, param: ParamElement, weights: ArrayL
   const baseSse = cache.sse, baseCee = cache.cee, baseCorrect = cache.correct;
   // W_{l+1}[j, :] and a_{l+1}: where the change of z_l[:, j] goes next (when l is a hidden layer).
   const nextWidth = widths[Math.min(l + 2, L)];
-  const nextW = l < L - 1 ? net.layers[l + 1].W.data.subarray(j * nextWidth, (j + 1) * nextWidth) : new Float32Array(0);
+  const nextW = l < L - 1 ? Float64Array.from(net.layers[l + 1].W.data.subarray(j * nextWidth, (j + 1) * nextWidth)) : new Float64Array(0);
   const nextA = l < L - 1 ? a[l + 1] : al;
+  // The layers above l + 1 as float64 copies (exact), read in their [in, out] layout.
+  const W64 = net.layers.map((layer, m) => (m > l + 1 ? Float64Array.from(layer.W.data) : new Float64Array(0)));
   const logits = rowA[L];
   const tableable = relu && !correctOnly && l === L - 2 && (param.kind === 'b' || l === 0);
   const done = tableable && reluLastHiddenDeltas(cache, param, deltas, dSse, dCee, dCorrect);
@@ -98,38 +101,28 @@ function perturbedLosses(cache: SweepCache, param: ParamElement, weights: ArrayL
     const s0 = baseSse[b], c0 = baseCee[b], k0 = baseCorrect[b], tb = t[b];
     for (let v = 0; v < V; v++) {
       const aNew = a0 + deltas[v] * c;
+      let out: Float64Array;
       if (l === L - 1) {
         // The element feeds the logits directly: one logit moves.
         for (let k = 0; k < K; k++) logits[k] = logitsCached[b * K + k];
         logits[j] = aNew;
-        imageLosses(logits, 0, K, tb, r);
+        out = logits;
       } else {
         const dzj = activate(relu, aNew) - zl[b * outL + j];
         if (dzj === 0) continue; // e.g. a ReLU unit that stays off: nothing downstream moves
         // a_{l+1}[b, :] += dz_j · W_{l+1}[j, :]: rank-1 change of the next layer's input.
-        let m = l + 1;
-        let width = nextWidth;
-        let next = rowA[m + 1];
-        for (let k = 0; k < width; k++) next[k] = nextA[b * width + k] + dzj * nextW[k];
-        // Later layers: a_{m+1} = a_{m+1}(cached) + (z_m(new) − z_m(cached)) · W_{m+1}.
-        while (m < L - 1) {
-          const dz = rowDz[m + 1], zm = z[m];
-          for (let k = 0; k < width; k++) dz[k] = activate(relu, next[k]) - zm[b * width + k];
-          const inWidth = width;
-          m++;
-          width = widths[m + 1];
-          next = rowA[m + 1];
-          const Wm = net.layers[m].W.data, am = a[m];
-          for (let k = 0; k < width; k++) next[k] = am[b * width + k];
-          for (let i = 0; i < inWidth; i++) {
-            const d = dz[i];
-            if (d === 0) continue;
-            const off = i * width;
-            for (let k = 0; k < width; k++) next[k] += d * Wm[off + k];
-          }
+        out = rowA[l + 2];
+        for (let k = 0; k < nextWidth; k++) out[k] = nextA[b * nextWidth + k] + dzj * nextW[k];
+        // Later layers: a_{m}[b, :] = a_m(cached) + (z_{m−1}(new) − z_{m−1}(cached)) · W_m, the changed inputs only.
+        for (let m = l + 2; m < L; m++) {
+          const inWidth = widths[m], width = widths[m + 1], zm = z[m - 1], from = b * inWidth;
+          const changed = relu ? reluChanges(out, zm, from, inWidth, dz, dzAt) : sigmoidChanges(out, zm, from, inWidth, dz, dzAt);
+          const next = rowA[m + 1];
+          addChanges(a[m], b * width, W64[m], width, dz, dzAt, changed, next);
+          out = next;
         }
-        imageLosses(next, 0, K, tb, r);
       }
+      imageLosses(out, 0, K, tb, r);
       dSse[v] += r[0] - s0;
       dCee[v] += r[1] - c0;
       dCorrect[v] += r[2] - k0;
@@ -142,6 +135,76 @@ function perturbedLosses(cache: SweepCache, param: ParamElement, weights: ArrayL
     correct[v] = cache.correctCount + dCorrect[v];
   }
   return { sse, cee, correct };
+}
+
+/**
+ * The changes of a ReLU layer's outputs, relu(a) − z(cached), for a row a: [width] of new pre-activations
+ * against the cached z[from ..): the nonzero ones into dz[0..m) with their units in at[0..m); returns m.
+ */
+function reluChanges(a: Float64Array, z: Float64Array, from: number, width: number, dz: Float64Array, at: Int32Array): number {
+  let m = 0;
+  for (let k = 0; k < width; k++) {
+    const v = a[k];
+    const d = (v > 0 ? v : 0) - z[from + k];
+    if (d !== 0) { dz[m] = d; at[m++] = k; }
+  }
+  return m;
+}
+
+const LN2_HI = 6.93147180369123816490e-1, LN2_LO = 1.90821492927058770002e-10, INV_LN2 = 1.44269504088896338700;
+const P1 = 1.66666666666666019037e-1, P2 = -2.77777777770155933842e-3, P3 = 6.61375632143793436117e-5, P4 = -1.65339022054652515390e-6, P5 = 4.13813679705723846039e-8;
+/** 2^k for k = −1050 … 1050, exact. */
+const POW2 = Float64Array.from({ length: 2101 }, (_, i) => 2 ** (i - 1050));
+/** Adding and subtracting 1.5·2^52 rounds a float64 of magnitude < 2^51 to the nearest integer. */
+const ROUND = 6755399441055744;
+
+/**
+ * 1 / (1 + e^−v) with e^−v by fdlibm's e_exp.c (the algorithm of V8's Math.exp): x = −v = k·ln2 + r with
+ * |r| ≤ ln2/2, e^r = 1 + r + r·c/(2 − c) from fdlibm's rational approximation c(r), times 2^k — folded into one
+ * division, σ = (2 − c) / ((2 − c)(1 + 2^k·(1 + r)) + 2^k·r·c). Inlined by the JIT where Math.exp is a call and
+ * 1/(1 + e) a second division: about twice as fast on the sweep's sigmoid layers, within a few ulps of
+ * 1 / (1 + Math.exp(−v)) (the change it feeds, σ(new) − σ(cached), moves by ~1e-16).
+ */
+function sigmoid(v: number): number {
+  const x = -v;
+  if (!(x > -700 && x < 700)) return 1 / (1 + Math.exp(x)); // overflow, underflow, NaN: fdlibm's special cases
+  const k = x * INV_LN2 + ROUND - ROUND; // nearest integer (half to even; fdlibm: half away from zero, both valid)
+  const hi = x - k * LN2_HI, lo = k * LN2_LO, r = hi - lo, t = r * r;
+  const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  const scale = POW2[k + 1050], d = 2 - c;
+  // e^x = (1 − (lo − r·c/d − hi))·2^k = ((1 + hi − lo)·d + r·c)/d · 2^k
+  return d / (d + scale * ((1 + hi - lo) * d + r * c));
+}
+
+/** As reluChanges for a sigmoid layer, sigmoid(a) − z(cached); every unit moves, so every unit is listed. */
+function sigmoidChanges(a: Float64Array, z: Float64Array, from: number, width: number, dz: Float64Array, at: Int32Array): number {
+  for (let k = 0; k < width; k++) {
+    dz[k] = sigmoid(a[k]) - z[from + k];
+    at[k] = k;
+  }
+  return width;
+}
+
+/**
+ * next[k] = aCached[from + k] + Σ_q dz[q] · W[at[q]·width + k] (q in unit order): the new pre-activations of a
+ * layer W: [in, width] from its cached ones and the m changed inputs. Five outputs at a time in registers
+ * (independent sums, so the additions overlap); each sum starts from the cached value, as a full pass adds to it.
+ */
+function addChanges(aCached: Float64Array, from: number, W: Float64Array, width: number, dz: Float64Array, at: Int32Array, m: number, next: Float64Array): void {
+  let k = 0;
+  for (; k + 5 <= width; k += 5) {
+    let s0 = aCached[from + k], s1 = aCached[from + k + 1], s2 = aCached[from + k + 2], s3 = aCached[from + k + 3], s4 = aCached[from + k + 4];
+    for (let q = 0; q < m; q++) {
+      const d = dz[q], o = at[q] * width + k;
+      s0 += d * W[o]; s1 += d * W[o + 1]; s2 += d * W[o + 2]; s3 += d * W[o + 3]; s4 += d * W[o + 4];
+    }
+    next[k] = s0; next[k + 1] = s1; next[k + 2] = s2; next[k + 3] = s3; next[k + 4] = s4;
+  }
+  for (; k < width; k++) {
+    let s = aCached[from + k];
+    for (let q = 0; q < m; q++) s += dz[q] * W[at[q] * width + k];
+    next[k] = s;
+  }
 }
 
 /**
