@@ -3,13 +3,15 @@
 // gives (set W[i,j], full forward pass, losses) but recomputes only what lies downstream of the
 // element, from activations cached once (cache.ts), in float64 (perturb.ts). This file: the values,
 // the rows, their slopes and summary.
-import type { ParamElement } from '../../nn/paramRef';
+import type { NetworkParamElement, ParamElement } from '../../nn/paramRef';
 import { usageError } from '../../errors';
-import { lossesAtWeights } from './perturb';
+import { lossesAtWeights, type ElementLosses } from './perturb';
 import type { SweepCache } from './cache';
+import { networkLossesAtWeights, type NetworkSweepImages } from './network';
 
 export { buildSweepCache, type SweepCache } from './cache';
 export { correctAtWeights, lossesAtWeights, type ElementLosses } from './perturb';
+export { networkLossesAtWeights, networkSweepImages, type NetworkRequest, type NetworkSweepImages } from './network';
 
 /**
  * np.linspace(start, stop, num): y_i = start + i·step with step = (stop − start)/(num − 1), the last
@@ -176,11 +178,21 @@ export function checkSweepValues(param: Pick<ParamElement, 'label' | 'value'>, v
  * refuses are a usage error.
  */
 export function sweepParameter(cache: SweepCache, param: ParamElement, values: ArrayLike<number>, mode: SweepMode): SweepResult {
+  return sweepRows(param, values, mode, cache.n, (weights) => lossesAtWeights(cache, param, weights));
+}
+
+/** sweepParameter on any engine network (network.ts): a convolution weight, a bias, a batch norm's gamma, … */
+export function sweepNetworkParameter(images: NetworkSweepImages, param: NetworkParamElement, values: ArrayLike<number>, mode: SweepMode): SweepResult {
+  return sweepRows(param, values, mode, images.n, (weights) => networkLossesAtWeights(images, [{ param, weights }])[0]);
+}
+
+/** The rows of a sweep from the losses at the swept weights (lossesAt), their slopes and summary. */
+function sweepRows(param: Pick<ParamElement, 'label' | 'value'>, values: ArrayLike<number>, mode: SweepMode, n: number, lossesAt: (weights: number[]) => ElementLosses): SweepResult {
   if (values.length < 2) throw new RangeError(`sweepParameter: need at least 2 values, found ${values.length}`);
   checkSweepValues(param, values, mode);
   const weights = Array.from(values, (value) => sweptWeight(param.value, value, mode));
-  const losses = lossesAtWeights(cache, param, weights);
-  const accuracy = Array.from(losses.correct, (c) => c / cache.n);
+  const losses = lossesAt(weights);
+  const accuracy = Array.from(losses.correct, (c) => c / n);
   const dSse = slopes(values, losses.sse), dCee = slopes(values, losses.cee), dAccuracy = slopes(values, accuracy);
   const rows: SweepRow[] = Array.from(values, (value, i) => ({
     value,
@@ -193,5 +205,5 @@ export function sweepParameter(cache: SweepCache, param: ParamElement, values: A
     dCee: dCee[i],
     dAccuracy: dAccuracy[i],
   }));
-  return { param: param.label, base: param.value, mode, n: cache.n, rows, summary: summarizeSweep(rows) };
+  return { param: param.label, base: param.value, mode, n, rows, summary: summarizeSweep(rows) };
 }
