@@ -140,6 +140,13 @@ export const cases: BenchCase[] = [
     check: sameSweepNumbers,
   },
   {
+    name: '101-step sweep of one W1 element over the 10000 test images (the book\'s ch03 784-50-100-10 sigmoid)',
+    tool: ['sweep', '--model', BOOK_MODEL, '--param', 'W1[409,18]', '--from', '-2', '--to', '2', '--steps', '101', '--data', DATA, '--json'],
+    peer: [path.join(PEERS, 'sweep_peer.py'), TEST_IMAGES, TEST_LABELS, BOOK_MODEL, '409', '18', '-2', '2', '101'],
+    target: 0.2,
+    check: sameSweepNumbers,
+  },
+  {
     name: 'eval ch07 SimpleConvNet, whole test split, vs the book\'s numpy code',
     tool: ['eval', '--model', CH07_PICKLE, '--data', DATA, '--json'],
     peer: [path.join(PEERS, 'book_convnet_peer.py'), TEST_IMAGES, TEST_LABELS, CH07_PICKLE, '--arch', 'simple-convnet'],

@@ -99,9 +99,9 @@ describe('no silently wrong answers', () => {
     expect(r.stderr).toMatch(/hint: export the model to ONNX .*mnist-loss loss/);
   });
 
-  // gradcheck runs on convolutional networks now (gradcheck.e2e.test.ts)
-  it('sweep and probe say plainly that convolutional networks are not theirs yet', () => {
-    for (const command of [['sweep', '--param', 'auto', '--size', '5'], ['probe', '--size', '5']])
+  // sweep, probe and gradcheck run on convolutional networks (their own e2e tests); demo is the bundled MLP's tour
+  it('demo says plainly that it tours fully connected networks only', () => {
+    for (const command of [['demo']])
       expectUserError(runCli([...command, '--model', CH07]), 2, /runs on fully connected sigmoid or ReLU networks .*SimpleConvNet/);
   });
 });

@@ -8,7 +8,7 @@ import { crossEntropyErrorMean } from '../../src/nn/losses';
 import { predict } from '../../src/nn/network';
 import { resolveParamRef } from '../../src/nn/paramRef';
 import { removeDir, writeFixtureDir } from '../helpers/idxFixture';
-import { runCli, requireBuiltCli } from '../helpers/cli';
+import { expectUserError, runCli, requireBuiltCli } from '../helpers/cli';
 
 const run = (args: string[]) => runCli(args);
 
@@ -78,5 +78,26 @@ describe('mnist-loss probe (human)', () => {
       expect(r.stderr).toMatch(/^mnist-loss: .*\nhint: /);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('mnist-loss probe on the book\'s ch07 SimpleConvNet', () => {
+  const CH07 = path.resolve(__dirname, '../fixtures/book-ch07-params.pkl');
+
+  it('probes numpy’s elements over all 433890 parameters; no maps, and the JSON says why', () => {
+    const r = run(['probe', '--model', CH07, '--data', fixture.dir, '--weights', '4', '--json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ weights: 4, n: 12, seed: 42, map: null });
+    expect(json.mapSkipped).toMatch(/fully connected first layer .* starts with a convolution layer/);
+    expect(json.rows).toHaveLength(4);
+    const human = run(['probe', '--model', CH07, '--data', fixture.dir, '--weights', '2', '--no-color']);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/433890 parameters/);
+    expect(human.stdout).toMatch(/maps: skipped: /);
+  });
+
+  it('--unit on a CNN is exit 2 (the maps are an MLP\'s)', () => {
+    expectUserError(run(['probe', '--model', CH07, '--data', fixture.dir, '--unit', '3']), 2, /--unit 3 picks the hidden unit of the 28×28 weight maps/);
   });
 });

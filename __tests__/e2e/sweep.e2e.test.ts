@@ -146,3 +146,28 @@ describe('mnist-loss sweep usage errors (exit 2, hint, no stack)', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('mnist-loss sweep on the book\'s ch07 SimpleConvNet (any engine network)', () => {
+  const CH07 = path.resolve(__dirname, '../fixtures/book-ch07-params.pkl');
+
+  it('a convolution weight W1[3,0,2,2]: rows as the library computes them, the model value at 0', () => {
+    const r = run(['sweep', '--model', CH07, '--param', 'W1[3,0,2,2]', '--steps', '3', '--data', fixture.dir, '--json']);
+    expect(r.status).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ param: 'W1[3,0,2,2]', n: 12, steps: 3 });
+    expect(json.rows.map((row: { value: number }) => row.value)).toEqual([-2, 0, 2]);
+    // the unperturbed row is the model's own mean CEE on the 12 fixture images (Network.loss)
+    const net = readModel(CH07).network;
+    expect(json.rows[1].cee).toBeCloseTo(net.loss(fixture.test.pixels, fixture.test.labels, 12), 6);
+    expect(json.rows[0].cee).not.toBe(json.rows[1].cee);
+  });
+
+  it('--param auto picks a W1 element; a name the network lacks is exit 2 listing its parameters', () => {
+    const auto = run(['sweep', '--model', CH07, '--param', 'auto', '--steps', '2', '--data', fixture.dir, '--json']);
+    expect(auto.status).toBe(0);
+    expect(JSON.parse(auto.stdout).param).toMatch(/^W1\[\d+,0,\d,\d\]$/);
+    const r = run(['sweep', '--model', CH07, '--param', 'W1[3,0]', '--data', fixture.dir]);
+    expectUserError(r, 2, /W1 has shape \[30,1,5,5\], so it takes 4 indexes, found 2/);
+    expect(r.stderr).toContain('hint: the model\'s parameters are W1 [30,1,5,5], b1 [30], W2 [4320,100], b2 [100], W3 [100,10], b3 [10]');
+  });
+});

@@ -2,13 +2,13 @@
 // by central differences (the book's numerical_gradient, ch04): CEE's is almost never 0, accuracy's
 // almost always is — the chapter's reason for training on a loss. Uses the sweep's incremental evaluation.
 import { usageError } from '../errors';
-import type { ParamElement } from '../nn/paramRef';
-import { parameterAtFlatIndex, parameterCount, parameterElement } from '../nn/paramRef';
+import type { NetworkParamElement, ParamElement } from '../nn/paramRef';
+import { networkParameterAtFlatIndex, networkParameterCount, parameterAtFlatIndex, parameterCount, parameterElement } from '../nn/paramRef';
 import type { Mt19937 } from '../rng/mt19937';
 import { choiceWithoutReplacement } from '../rng/sample';
 import { gatherBatch } from '../data/batch';
 import { gradient } from '../nn/backprop';
-import { correctAtWeights, lossesAtWeights, type SweepCache } from './sweep';
+import { correctAtWeights, lossesAtWeights, networkLossesAtWeights, type NetworkSweepImages, type SweepCache } from './sweep';
 
 export { DEFAULT_PROBE_H } from './probeDefaults';
 
@@ -117,17 +117,7 @@ export function probeParameters(cache: SweepCache, rng: Mt19937, k: number, h: n
   const rows: ProbeRow[] = params.map((param) => {
     return { param: param.label, value: param.value, ...centralSlopes(cache, param, h), inputAlwaysZero: inputAlwaysZero(cache, param), unitAlwaysOff: unitAlwaysOff(cache, param) };
   });
-  return {
-    weights: rows.length,
-    h,
-    n: cache.n,
-    accuracyZero: rows.filter((r) => r.dAccuracy === 0).length,
-    ceeNonzero: rows.filter((r) => r.dCee !== 0).length,
-    sseNonzero: rows.filter((r) => r.dSse !== 0).length,
-    ceeZeroInputBlank: rows.filter((r) => r.dCee === 0 && r.inputAlwaysZero).length,
-    ceeZeroUnitOff: rows.filter((r) => r.dCee === 0 && !r.inputAlwaysZero && r.unitAlwaysOff).length,
-    rows,
-  };
+  return summarizeProbe(rows, h, cache.n);
 }
 
 /** The slopes of CEE and accuracy for one hidden unit's input weights W1[:, unit], as D-pixel maps. */
@@ -201,4 +191,69 @@ export function hiddenUnitMaps(cache: SweepCache, h: number, unit?: number): Uni
     accuracyNonzero: accuracy.filter((v) => v !== 0).length,
     ceeNonzero: cee.filter((v) => v !== 0).length,
   };
+}
+
+// ---- Any engine network (sweep/network.ts): convolutions, pooling, batch norm, … ----
+
+/**
+ * probeParameters on an engine network: `k` elements drawn as np.random.choice(P, k, replace=False) over all
+ * parameters laid end to end in Network.parameters() order (W1, b1, W2, …, each C order), central differences
+ * at each, all in one pass over the images. inputAlwaysZero: the element met only zero inputs (a convolution
+ * tap that is 0 on every image, an Affine input that is 0 everywhere); unitAlwaysOff is not tracked (false).
+ */
+export function probeNetworkParameters(images: NetworkSweepImages, rng: Mt19937, k: number, h: number): ProbeResult {
+  const net = images.network;
+  const flat = choiceWithoutReplacement(rng, networkParameterCount(net), k);
+  const params = Array.from(flat, (index) => networkParameterAtFlatIndex(net, index));
+  const pairs = params.map((param) => centralWeights(param, h));
+  const losses = networkLossesAtWeights(images, params.map((param, i) => ({ param, weights: pairs[i] })));
+  const rows: ProbeRow[] = params.map((param, i) => {
+    const f = losses[i], step = pairs[i][1] - pairs[i][0];
+    return {
+      param: param.label, value: param.value,
+      dSse: (f.sse[1] - f.sse[0]) / step, dCee: (f.cee[1] - f.cee[0]) / step, dAccuracy: (f.correct[1] - f.correct[0]) / images.n / step,
+      inputAlwaysZero: f.moved === 0, unitAlwaysOff: false,
+    };
+  });
+  return summarizeProbe(rows, h, images.n);
+}
+
+/** The counts of a probe from its rows. */
+function summarizeProbe(rows: ProbeRow[], h: number, n: number): ProbeResult {
+  return {
+    weights: rows.length,
+    h,
+    n,
+    accuracyZero: rows.filter((r) => r.dAccuracy === 0).length,
+    ceeNonzero: rows.filter((r) => r.dCee !== 0).length,
+    sseNonzero: rows.filter((r) => r.dSse !== 0).length,
+    ceeZeroInputBlank: rows.filter((r) => r.dCee === 0 && r.inputAlwaysZero).length,
+    ceeZeroUnitOff: rows.filter((r) => r.dCee === 0 && !r.inputAlwaysZero && r.unitAlwaysOff).length,
+    rows,
+  };
+}
+
+/** Images per backprop chunk of an engine network. */
+const NETWORK_CHUNK = 100;
+
+/**
+ * The element of the network's first parameter tensor (W1: the first convolution's filters, or the first
+ * Affine's weights) that the mean CEE over the images is steepest in: argmax |∂CEE/∂W1| by the reference
+ * layers' backprop (test mode, chunk by chunk, each chunk's mean weighted by its share; first maximum wins).
+ */
+export function steepestNetworkElement(images: NetworkSweepImages): { param: NetworkParamElement; dCee: number } {
+  const net = images.network, first = net.parameters()[0];
+  const D = net.inputShape.reduce((p, d) => p * d, 1);
+  const grad = new Float64Array(first.value.length);
+  for (let start = 0; start < images.n; start += NETWORK_CHUNK) {
+    const count = Math.min(images.n, start + NETWORK_CHUNK) - start;
+    const pixels = new Uint8Array(count * D);
+    for (let i = 0; i < count; i++) pixels.set(images.split.pixels.subarray(images.images[start + i] * D, (images.images[start + i] + 1) * D), i * D);
+    const g = net.gradientOf(net.input(pixels, count), images.t.subarray(start, start + count), false).grads.get(first.name) as Float64Array;
+    const share = count / images.n;
+    for (let q = 0; q < grad.length; q++) grad[q] += share * g[q];
+  }
+  let best = 0;
+  for (let q = 1; q < grad.length; q++) if (Math.abs(grad[q]) > Math.abs(grad[best])) best = q;
+  return { param: networkParameterAtFlatIndex(net, best), dCee: grad[best] };
 }

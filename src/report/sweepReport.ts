@@ -181,6 +181,8 @@ export interface ProbeContext {
   readonly cols: number;
   /** The map's unit came from --unit (else it was chosen as the one whose bias moves CEE most). */
   readonly unitGiven: boolean;
+  /** Why there are no maps (they show an MLP's first-layer weights), when maps is null. */
+  readonly mapsSkipped?: string;
 }
 
 /** "accuracy's slope is exactly 0 for 20 of 20 weights; CEE's is not 0 for 16 of 20", from the counts alone. */
@@ -198,8 +200,8 @@ export interface ProbeRenderOptions {
   readonly charset: Charset;
 }
 
-/** The human probe report: header, one row per element, the verdict, and the two maps side by side. */
-export function renderProbeReport(p: ProbeResult, maps: UnitMaps, ctx: ProbeContext, opts: ProbeRenderOptions): string {
+/** The human probe report: header, one row per element, the verdict, and the two maps side by side (or one line saying why not). */
+export function renderProbeReport(p: ProbeResult, maps: UnitMaps | null, ctx: ProbeContext, opts: ProbeRenderOptions): string {
   const { style } = opts;
   const header = renderPairs([
     ['model', `${ctx.modelLabel} (${ctx.architecture}, ${ctx.parameterCount} parameters)`],
@@ -207,22 +209,24 @@ export function renderProbeReport(p: ProbeResult, maps: UnitMaps, ctx: ProbeCont
     ['probe', `${p.weights} elements: np.random.seed(${ctx.seed}); np.random.choice(${ctx.parameterCount}, ${p.weights}, replace=False) over W1, b1, W2, ... laid end to end`],
     ['slopes', `central differences (f(w+h) − f(w−h)) / 2h with h = ${p.h}`],
   ], style);
+  const verdict = `${style.bold('verdict')}  ${probeVerdict(p)}`;
   const table = renderTable(
     [{ header: 'param', align: 'left' }, { header: 'value' }, { header: 'dSSE/dw' }, { header: 'dCEE/dw' }, { header: 'dAcc/dw' }],
     p.rows.map((r) => [r.param, fmtValue(r.value), fmtSlope(r.dSse), fmtSlope(r.dCee), fmtSlope(r.dAccuracy)]),
     style,
   );
+  if (maps === null) return `${header}\n${table}\n${verdict}\n\n${style.dim(`maps: ${ctx.mapsSkipped ?? 'none'}`)}\n`;
   const max = maps.cee.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const left = [`∂CEE/∂W1[:, ${maps.unit}] (backprop)`, ...mapLines(maps.cee, ctx.rows, ctx.cols, max, opts.charset, style), `${maps.ceeNonzero} of ${maps.cee.length} not 0`];
   const right = [`∂accuracy/∂W1[:, ${maps.unit}] (h = ${maps.h})`, ...mapLines(maps.accuracy, ctx.rows, ctx.cols, max, opts.charset, style), `${maps.accuracyNonzero} of ${maps.accuracy.length} not 0`];
   const width = Math.max(ctx.cols, ...left.map(displayWidth)); // display columns: colour codes take none
   const which = ctx.unitGiven ? '(--unit)' : '(chosen: its bias moves CEE most)';
   const legend = style.dim(`hidden unit ${maps.unit} ${which}; shade = |slope| on one scale, ${opts.charset === 'unicode' ? '·' : '.'} = exactly 0${style.enabled ? '; red > 0, cyan < 0' : ''}`);
-  return `${header}\n${table}\n${style.bold('verdict')}  ${probeVerdict(p)}\n\n${sideBySide([left, right], [width, width]).join('\n')}\n${legend}\n`;
+  return `${header}\n${table}\n${verdict}\n\n${sideBySide([left, right], [width, width]).join('\n')}\n${legend}\n`;
 }
 
-/** One JSON object: counts, every probed element, and both maps. */
-export function probeJson(p: ProbeResult, maps: UnitMaps, ctx: ProbeContext): string {
+/** One JSON object: counts, every probed element, and both maps (map: null and mapSkipped when there are none). */
+export function probeJson(p: ProbeResult, maps: UnitMaps | null, ctx: ProbeContext): string {
   return JSON.stringify({
     model: ctx.model,
     split: ctx.split,
@@ -238,6 +242,7 @@ export function probeJson(p: ProbeResult, maps: UnitMaps, ctx: ProbeContext): st
     ceeZeroUnitOff: p.ceeZeroUnitOff,
     verdict: probeVerdict(p),
     rows: p.rows,
-    map: { unit: maps.unit, ceeNonzero: maps.ceeNonzero, accuracyNonzero: maps.accuracyNonzero, cee: Array.from(maps.cee), accuracy: Array.from(maps.accuracy) },
+    map: maps === null ? null : { unit: maps.unit, ceeNonzero: maps.ceeNonzero, accuracyNonzero: maps.accuracyNonzero, cee: Array.from(maps.cee), accuracy: Array.from(maps.accuracy) },
+    ...(maps === null ? { mapSkipped: ctx.mapsSkipped ?? null } : {}),
   }) + '\n';
 }

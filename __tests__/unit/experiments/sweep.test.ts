@@ -168,6 +168,33 @@ describe('lossesAtWeights equals the naive recomputation', () => {
     });
   });
 
+  // Seeded 784-12-9-7-10 nets: the change of one unit crosses two hidden layers above it (the rank-1 step,
+  // then two dense steps), in both activations.
+  const deep = (activation: 'sigmoid' | 'relu'): Network => {
+    const rng = new Mt19937(11);
+    const layer = (i: number, o: number, std: number) => ({
+      W: { rows: i, cols: o, data: Float32Array.from(randn(rng, i * o, std)) },
+      b: Float32Array.from(randn(rng, o, 0.1)),
+    });
+    return { activation, layers: [layer(784, 12, 0.1), layer(12, 9, 0.8), layer(9, 7, 0.8), layer(7, 10, 0.8)] };
+  };
+  it.each([
+    ['sigmoid', 'W1[350,4]'], ['sigmoid', 'b1[2]'], ['sigmoid', 'W2[3,5]'], ['sigmoid', 'b3[6]'], ['sigmoid', 'W4[1,2]'],
+    ['relu', 'W1[350,4]'], ['relu', 'b1[2]'], ['relu', 'W2[3,5]'], ['relu', 'W3[8,0]'],
+  ] as const)('seeded 4-layer %s net, %s', (activation, ref) => {
+    const net = deep(activation);
+    const cache = buildSweepCache(net, test, indices);
+    const param = resolveParamRef(net, ref);
+    const weights = [-2.5, -0.6, 0.3, 1.8].map((d) => Math.fround(param.value + d));
+    const fast = lossesAtWeights(cache, param, weights);
+    weights.forEach((w, v) => {
+      const slow = naive(net, test, indices, ref, w);
+      expect(Math.abs(fast.sse[v] - slow.sse)).toBeLessThan(1e-5);
+      expect(Math.abs(fast.cee[v] - slow.cee)).toBeLessThan(1e-5);
+      expect(fast.correct[v]).toBe(slow.correct);
+    });
+  });
+
   // The bundled 784-100-10 ReLU model: W1 and b1 take the table fast path (reluLastHiddenDeltas);
   // W1 at ±400 makes |Δ·w| too large for it and takes the direct path.
   it.each([

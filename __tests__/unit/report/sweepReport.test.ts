@@ -120,4 +120,15 @@ describe('probe rendering', () => {
     expect(text).toContain('0 of 16 not 0');
     expect(text).toContain('····'); // the blank accuracy map: two lines of 4 dots
   });
+
+  it('without maps (a CNN): the table and verdict, then one line saying why; JSON map null with the reason', () => {
+    const why = 'skipped: they draw an MLP\'s first layer';
+    const text = renderProbeReport(probe, null, { ...pctx, mapsSkipped: why }, { style: createStyle(false), charset: 'unicode' });
+    expect(text).toContain('np.random.choice(39760, 3, replace=False)');
+    expect(text).toContain(`verdict  ${probeVerdict(probe)}`);
+    expect(text.trimEnd().split('\n').pop()).toBe(`maps: ${why}`);
+    expect(text).not.toContain('∂CEE/∂W1[:,');
+    const json = JSON.parse(probeJson(probe, null, { ...pctx, mapsSkipped: why }));
+    expect(json).toMatchObject({ map: null, mapSkipped: why, weights: 3 });
+  });
 });
