@@ -2,6 +2,7 @@
 // files out as the official writer does. Mirrors huggingface/safetensors safetensors/src/tensor.rs
 // (read_metadata + Metadata::validate, prepare + serialize): u64 LE header length, JSON header, data.
 import { dataError, printable } from '../errors';
+import { jsonDepth } from './jsonDepth';
 
 /** Element types mnist-loss writes. */
 export type SafetensorsDtype = 'F32' | 'F64';
@@ -54,27 +55,6 @@ interface Entry {
   readonly end: number;
 }
 
-/**
- * The deepest nesting of [ and { in JSON text, outside strings; stops and returns at the first level
- * beyond `limit`, so a 200,000-deep header costs one pass and no recursion.
- */
-function jsonDepth(bytes: Uint8Array, limit: number): number {
-  let depth = 0, max = 0, inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: the next byte is escaped (a quote or another backslash)
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max && (max = depth) > limit) return max;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return max;
-}
 
 /** How many characters of a JSON value from the file a message shows. */
 const MAX_SHOWN_JSON = 60;

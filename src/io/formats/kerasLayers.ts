@@ -6,6 +6,7 @@ import { dataError, printable } from '../../errors';
 import type { Architecture, HiddenActivation, LayerSpec } from '../../nn/architecture';
 import type { FileTensor } from '../../nn/buildNetwork';
 import type { FoundPreprocessing, FrameworkModel } from './types';
+import { jsonDepth } from '../jsonDepth';
 
 /** Brackets deeper than this in a config are refused before JSON.parse (Keras configs nest about 10 deep). */
 export const MAX_JSON_DEPTH = 64;
@@ -22,27 +23,6 @@ export const KERAS_HINT =
   `mnist-loss maps Sequential models (or plain-chain functional ones) of ${KERAS_LAYERS}; ` +
   "evaluate the model's own predictions instead: save model.predict(x_test) with np.save and run 'mnist-loss loss --y PREDICTIONS.npy --t test'";
 
-/**
- * The deepest nesting of [ and { in JSON text, outside strings; stops and returns at the first level beyond
- * `limit`, so a 200,000-deep document costs one pass and no recursion (as io/safetensors.ts does for headers).
- */
-export function jsonDepth(text: string, limit: number): number {
-  let depth = 0, max = 0, inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: the next character is escaped
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max && (max = depth) > limit) return max;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return max;
-}
 
 /** JSON text from a model file, parsed after its size and depth are checked; any problem is exit 3 naming `where`. */
 export function parseBoundedJson(text: string, where: string, maxChars: number, hint: string): unknown {

@@ -18,7 +18,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inflateRawBytes } from '../../../../src/io/files';
 import { looksKeras, parseKeras } from '../../../../src/io/formats/keras';
-import { jsonDepth, mapKerasModel, parseBoundedJson, snakeCase, type LayerWeights, type WeightRequest } from '../../../../src/io/formats/kerasLayers';
+import { jsonDepth } from '../../../../src/io/jsonDepth';
+import { mapKerasModel, parseBoundedJson, snakeCase, type LayerWeights, type WeightRequest } from '../../../../src/io/formats/kerasLayers';
 import type { FrameworkModel } from '../../../../src/io/formats/types';
 import { readZipEntries } from '../../../../src/io/zip';
 import { createNetworkForward } from '../../../../src/kernels/networkForward';
@@ -299,5 +300,12 @@ describe('parseBoundedJson: size and depth checked before JSON.parse', () => {
     expect(userErrorOf(() => parseBoundedJson('['.repeat(100) + ']'.repeat(100), 'f: config.json', 1000, 'h')).message).toBe('f: config.json nests more than 64 levels deep');
     expect(userErrorOf(() => parseBoundedJson('[1, 2]', 'f', 3, 'h')).message).toBe('f holds 6 characters of JSON, more than the 3 allowed');
     expect(userErrorOf(() => parseBoundedJson('{"a":', 'f', 100, 'h')).message).toMatch(/^f is not valid JSON \(/);
+  });
+});
+
+describe('jsonDepth on bytes and on text', () => {
+  it('gives the same depth for the UTF-8 bytes as for the string, non-ASCII strings included', () => {
+    for (const text of ['{"a": [[1], {"b": "[[[["}]}', '{"ü\\"[": ["가[", {"x": [[["é"]]]}]}', '[' .repeat(70) + ']'.repeat(70)])
+      expect(jsonDepth(new TextEncoder().encode(text), 64)).toBe(jsonDepth(text, 64));
   });
 });
