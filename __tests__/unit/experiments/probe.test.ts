@@ -21,6 +21,7 @@ interface ProbeGoldens {
   probeSeed: number;
   flatIndices: number[];
   rows: { param: string; value: number; dSse: number; dCee: number; dAccuracy: number }[];
+  largeH: { h: number; rows: { param: string; dSse: number; dCee: number; dAccuracy: number }[] };
   unit: number;
   ceeMap: number[];
   accuracyMap: number[];
@@ -48,6 +49,19 @@ describe('probeParameters (book ch03 net, 300 test images, h = 1e-4)', () => {
     const result = probeParameters(cache, new Mt19937(goldens.probeSeed), 20, goldens.h);
     expect(result.rows.map((r) => r.param)).toEqual(goldens.rows.map((r) => r.param));
     expect(result.rows.map((r) => r.value)).toEqual(goldens.rows.map((r) => r.value));
+  });
+
+  it('with a large step (h = 0.5) accuracy moves for some elements, exactly as numpy counts: its slope is not hard-wired to 0', () => {
+    const result = probeParameters(cache, new Mt19937(goldens.probeSeed), 20, goldens.largeH.h);
+    expect(goldens.largeH.rows.filter((r) => r.dAccuracy !== 0).length).toBeGreaterThanOrEqual(2);
+    result.rows.forEach((row, i) => {
+      const g = goldens.largeH.rows[i];
+      expect(row.param).toBe(g.param);
+      // (correct(w + h) − correct(w − h)) / 300 / (w+ − w−): the counts are exact, so the slope is to the last bits
+      expectClose(row.dAccuracy, g.dAccuracy, 1e-12, 1e-6);
+      expectClose(row.dCee, g.dCee, 1e-8, 1e-5);
+    });
+    expect(result.accuracyZero).toBe(goldens.largeH.rows.filter((r) => r.dAccuracy === 0).length);
   });
 
   it('slopes agree with numpy float64 central differences; accuracy slopes exactly', () => {
