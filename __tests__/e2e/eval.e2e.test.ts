@@ -30,7 +30,7 @@ beforeAll(() => {
 
 describe("the book's ch03 network on the real test split", () => {
   it('the .pkl: accuracy 0.9352, per-class table, confusion matrix and the worst images drawn', () => {
-    const r = run(['eval', '--model', PKL, '--confusion', '--worst', '2']);
+    const r = runCli(['eval', '--model', PKL, '--confusion', '--worst', '2'], { COLUMNS: '200' }); // one header line per key
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/^format +pickle, 784-50-100-10, sigmoid \(recognised as the book's ch03 sample_weight\.pkl\)$/m);

@@ -62,7 +62,7 @@ describe('mnist-loss probe --json', () => {
 
 describe('mnist-loss probe (human)', () => {
   it('shows the counts, the table and the two maps', () => {
-    const r = run(['probe', '--model', BOOK, '--data', fixture.dir, '--weights', '5', '--unit', '3']);
+    const r = runCli(['probe', '--model', BOOK, '--data', fixture.dir, '--weights', '5', '--unit', '3'], { COLUMNS: '200' }); // unwrapped prose
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('np.random.seed(42); np.random.choice(45360, 5, replace=False)');
     expect(r.stdout).toMatch(/verdict {2}accuracy's slope is exactly 0 for \d of 5 weights; CEE's is not 0 for \d of 5/);

@@ -1,6 +1,7 @@
 // The guided tour's words, in English and in Korean (the chapter's language, with the Korean edition's
 // terms: 손실 함수, 오차제곱합, 교차 엔트로피 오차, 정확도, 미니배치, 미분), around numbers that all come
 // from experiments/demo.ts. Pure: a DemoResult in, text out.
+import { wrap } from './width';
 import type { DemoResult } from '../experiments/demo';
 import type { SweepSummary } from '../experiments/sweep';
 import { displayWidth, padStartDisplay, renderChart, type Charset } from './chart';
@@ -167,17 +168,7 @@ function columns(rows: readonly (readonly string[])[], rightAligned: (col: numbe
     .join('\n');
 }
 
-/** Word-wraps a paragraph to `width` display columns (Korean wraps at spaces too); `indent` starts every line. */
-export function wrap(text: string, width: number, indent = ''): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line !== '' && displayWidth(indent + line) + 1 + displayWidth(word) > width) { lines.push(indent + line); line = word; }
-    else line = line === '' ? word : `${line} ${word}`;
-  }
-  if (line !== '') lines.push(indent + line);
-  return lines.join('\n');
-}
+export { wrap } from './width';
 
 /** Each line of text wrapped on its own (explicit line breaks are kept). */
 function paragraphs(text: string, width: number): string {

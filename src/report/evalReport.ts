@@ -88,6 +88,7 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
       ['sample', sample],
     ],
     style,
+    width,
   );
   const numbers = renderPairs(
     [

@@ -4,6 +4,7 @@ import type { ProbeResult, UnitMaps } from '../experiments/probe';
 import type { SweepResult, SweepRow, SweepSummary } from '../experiments/sweep';
 import type { Charset } from './chart';
 import { displayWidth, mapLines, renderChart, sideBySide } from './chart';
+import { wrap } from './width';
 import type { Style } from './style';
 import { renderSvgChart } from './svg';
 import { fmt, renderPairs, renderTable } from './table';
@@ -80,16 +81,16 @@ export function renderSweepReport(result: SweepResult, ctx: SweepContext, opts: 
     ['param', `${result.param} = ${fmtValue(result.base)} in the model`],
     ['sweep', rangeText(result, ctx)],
     ['images', describeImages(ctx, result.n)],
-  ], style);
+  ], style, opts.width);
   const shown = tableRowIndices(result.rows.length);
   const cells = shown.map((i) => {
     const r = result.rows[i];
     return [fmtValue(r.value), fmtValue(r.weight), fmt(r.sse, 6), fmt(r.cee, 6), fmt(r.accuracy, 4), String(r.correct), fmtSlope(r.dCee), fmtSlope(r.dAccuracy)];
   });
   const table = renderTable([
-    { header: result.mode === 'add' ? 'value (+)' : 'value' }, { header: 'weight' }, { header: 'SSE (mean/img)' }, { header: 'CEE (mean/img)' },
-    { header: 'accuracy' }, { header: 'correct' }, { header: 'dCEE/dw' }, { header: 'dAcc/dw' },
-  ], cells, style);
+    { header: result.mode === 'add' ? 'value (+)' : 'value' }, { header: 'weight', optional: true }, { header: 'SSE (mean/img)' }, { header: 'CEE (mean/img)' },
+    { header: 'accuracy' }, { header: 'correct', optional: true }, { header: 'dCEE/dw', optional: true }, { header: 'dAcc/dw', optional: true },
+  ], cells, style, opts.width);
   const note = shown.length < result.rows.length
     ? style.dim(`(showing ${shown.length} of ${result.rows.length} rows, evenly spaced; --json or --csv for all)`) + '\n'
     : '';
@@ -106,9 +107,9 @@ export function renderSweepReport(result: SweepResult, ctx: SweepContext, opts: 
     },
   );
   const s = result.summary;
-  const verdict = `${style.bold('verdict')}  ${verdictLine(s)} (${s.distinctAccuracies} distinct ${s.distinctAccuracies === 1 ? 'accuracy' : 'accuracies'})`;
+  const verdict = wrap(`${verdictLine(s)} (${s.distinctAccuracies} distinct ${s.distinctAccuracies === 1 ? 'accuracy' : 'accuracies'})`, opts.width, '         ', `${style.bold('verdict')}  `);
   const xName = result.mode === 'add' ? `value added to ${result.param}` : result.param;
-  return `${header}\n${table}${note}\n${style.dim(`CEE (smooth) and accuracy (steps) against the ${xName}`)}\n${chart}\n${verdict}\n`;
+  return `${header}\n${table}${note}\n${style.dim(wrap(`CEE (smooth) and accuracy (steps) against the ${xName}`, opts.width))}\n${chart}\n${verdict}\n`;
 }
 
 function jsonRow(r: SweepRow): Record<string, number> {
@@ -198,6 +199,8 @@ export function probeVerdict(p: ProbeResult): string {
 export interface ProbeRenderOptions {
   readonly style: Style;
   readonly charset: Charset;
+  /** Terminal width in characters (prose wraps to it; default 80). */
+  readonly width?: number;
 }
 
 /** The human probe report: header, one row per element, the verdict, and the two maps side by side (or one line saying why not). */
@@ -208,20 +211,20 @@ export function renderProbeReport(p: ProbeResult, maps: UnitMaps | null, ctx: Pr
     ['images', describeImages(ctx, p.n)],
     ['probe', `${p.weights} elements: np.random.seed(${ctx.seed}); np.random.choice(${ctx.parameterCount}, ${p.weights}, replace=False) over W1, b1, W2, ... laid end to end`],
     ['slopes', `central differences (f(w+h) − f(w−h)) / 2h with h = ${p.h}`],
-  ], style);
-  const verdict = `${style.bold('verdict')}  ${probeVerdict(p)}`;
+  ], style, opts.width ?? 80);
+  const verdict = wrap(probeVerdict(p), opts.width ?? 80, '         ', `${style.bold('verdict')}  `);
   const table = renderTable(
     [{ header: 'param', align: 'left' }, { header: 'value' }, { header: 'dSSE/dw' }, { header: 'dCEE/dw' }, { header: 'dAcc/dw' }],
     p.rows.map((r) => [r.param, fmtValue(r.value), fmtSlope(r.dSse), fmtSlope(r.dCee), fmtSlope(r.dAccuracy)]),
     style,
   );
-  if (maps === null) return `${header}\n${table}\n${verdict}\n\n${style.dim(`maps: ${ctx.mapsSkipped ?? 'none'}`)}\n`;
+  if (maps === null) return `${header}\n${table}\n${verdict}\n\n${style.dim(wrap(`maps: ${ctx.mapsSkipped ?? 'none'}`, opts.width ?? 80))}\n`;
   const max = maps.cee.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const left = [`∂CEE/∂W1[:, ${maps.unit}] (backprop)`, ...mapLines(maps.cee, ctx.rows, ctx.cols, max, opts.charset, style), `${maps.ceeNonzero} of ${maps.cee.length} not 0`];
   const right = [`∂accuracy/∂W1[:, ${maps.unit}] (h = ${maps.h})`, ...mapLines(maps.accuracy, ctx.rows, ctx.cols, max, opts.charset, style), `${maps.accuracyNonzero} of ${maps.accuracy.length} not 0`];
   const width = Math.max(ctx.cols, ...left.map(displayWidth)); // display columns: colour codes take none
   const which = ctx.unitGiven ? '(--unit)' : '(chosen: its bias moves CEE most)';
-  const legend = style.dim(`hidden unit ${maps.unit} ${which}; shade = |slope| on one scale, ${opts.charset === 'unicode' ? '·' : '.'} = exactly 0${style.enabled ? '; red > 0, cyan < 0' : ''}`);
+  const legend = style.dim(wrap(`hidden unit ${maps.unit} ${which}; shade = |slope| on one scale, ${opts.charset === 'unicode' ? '·' : '.'} = exactly 0${style.enabled ? '; red > 0, cyan < 0' : ''}`, opts.width ?? 80));
   return `${header}\n${table}\n${verdict}\n\n${sideBySide([left, right], [width, width]).join('\n')}\n${legend}\n`;
 }
 

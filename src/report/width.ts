@@ -35,3 +35,19 @@ export function padEndDisplay(s: string, width: number): string {
 export function padStartDisplay(s: string, width: number): string {
   return ' '.repeat(Math.max(0, width - displayWidth(s))) + s;
 }
+
+/**
+ * Word-wraps a paragraph to `width` display columns (Korean wraps at spaces too); `indent` starts every line
+ * (`first` replaces it on the first line). A word longer than a line stays whole on its own line.
+ */
+export function wrap(text: string, width: number, indent = '', first = indent): string {
+  const lines: string[] = [];
+  let line = '';
+  const lead = () => (lines.length === 0 ? first : indent);
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && displayWidth(lead() + line) + 1 + displayWidth(word) > width) { lines.push(lead() + line); line = word; }
+    else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '' || lines.length === 0) lines.push(lead() + line);
+  return lines.join('\n');
+}

@@ -3,6 +3,7 @@
 // the SVG has the three series. Numbers here are made up; the point is where each one lands.
 import { summarizeSweep, type SweepResult, type SweepRow } from '../../../src/experiments/sweep';
 import { createStyle } from '../../../src/report/style';
+import { displayWidth } from '../../../src/report/width';
 import {
   fmtSlope, fmtValue, probeJson, probeVerdict, renderProbeReport, renderSweepReport, sweepCsv, sweepJson, sweepSvg,
   tableRowIndices, verdictLine, type ProbeContext, type SweepContext,
@@ -60,7 +61,7 @@ describe('renderSweepReport', () => {
     expect(tableRowIndices(21)).toHaveLength(21);
     // 101 rows -> every 5th: 0, 5, ..., 100
     expect(tableRowIndices(101)).toEqual(Array.from({ length: 21 }, (_, k) => 5 * k));
-    const text = renderSweepReport(makeResult(101), { ...ctx, steps: 101 }, { style: createStyle(false), charset: 'ascii', width: 80 });
+    const text = renderSweepReport(makeResult(101), { ...ctx, steps: 101 }, { style: createStyle(false), charset: 'ascii', width: 200 });
     expect(text).toContain('(showing 21 of 101 rows, evenly spaced; --json or --csv for all)');
     expect(text).toContain('verdict  accuracy changed at 1 of 100 steps; CEE changed at 100 of 100 (2 distinct accuracies)');
     expect(text).toContain('100 test images: np.random.seed(42); np.random.choice(10000, 100)');
@@ -111,8 +112,14 @@ describe('probe rendering', () => {
     expect(json.map.accuracy.every((v: number) => v === 0)).toBe(true);
   });
 
+  it('at 80 columns no line of the report is wider: the header and the verdict wrap under themselves', () => {
+    const text = renderProbeReport(probe, maps, pctx, { style: createStyle(false), charset: 'unicode', width: 80 });
+    for (const line of text.split('\n')) expect([line, displayWidth(line)]).toEqual([line, Math.min(80, displayWidth(line))]);
+    expect(text).toMatch(/^verdict  accuracy's slope is exactly 0 for 3 of 3 weights;.*\n {9}\S/m);
+  });
+
   it('human output: the choice as numpy code, the table, the maps side by side', () => {
-    const text = renderProbeReport(probe, maps, pctx, { style: createStyle(false), charset: 'unicode' });
+    const text = renderProbeReport(probe, maps, pctx, { style: createStyle(false), charset: 'unicode', width: 200 });
     expect(text).toContain('np.random.seed(42); np.random.choice(39760, 3, replace=False)');
     expect(text).toMatch(/W1\[0,3\] +0\.01 +0 +0 +0\n/);
     expect(text).toContain('∂CEE/∂W1[:, 7] (backprop)');
@@ -123,12 +130,25 @@ describe('probe rendering', () => {
 
   it('without maps (a CNN): the table and verdict, then one line saying why; JSON map null with the reason', () => {
     const why = 'skipped: they draw an MLP\'s first layer';
-    const text = renderProbeReport(probe, null, { ...pctx, mapsSkipped: why }, { style: createStyle(false), charset: 'unicode' });
+    const text = renderProbeReport(probe, null, { ...pctx, mapsSkipped: why }, { style: createStyle(false), charset: 'unicode', width: 200 });
     expect(text).toContain('np.random.choice(39760, 3, replace=False)');
     expect(text).toContain(`verdict  ${probeVerdict(probe)}`);
     expect(text.trimEnd().split('\n').pop()).toBe(`maps: ${why}`);
     expect(text).not.toContain('∂CEE/∂W1[:,');
     const json = JSON.parse(probeJson(probe, null, { ...pctx, mapsSkipped: why }));
     expect(json).toMatchObject({ map: null, mapSkipped: why, weights: 3 });
+  });
+});
+
+describe('sweep and probe reports fit the width they are given', () => {
+  it('at 80 columns no line is wider: prose wraps under itself and optional table columns go', () => {
+    const sweep80 = renderSweepReport(makeResult(101), { ...ctx, steps: 101 }, { style: createStyle(false), charset: 'ascii', width: 80 });
+    for (const text of [sweep80]) for (const line of text.split('\n')) expect([line, displayWidth(line)]).toEqual([line, Math.min(80, displayWidth(line))]);
+    // wide enough, every sweep column is shown; at 60 the optional ones (weight, correct, slopes) go first
+    const wide = renderSweepReport(makeResult(101), { ...ctx, steps: 101 }, { style: createStyle(false), charset: 'ascii', width: 200 });
+    expect(wide).toMatch(/weight .*correct .*dCEE\/dw .*dAcc\/dw/);
+    const narrow = renderSweepReport(makeResult(101), { ...ctx, steps: 101 }, { style: createStyle(false), charset: 'ascii', width: 60 });
+    expect(narrow).toMatch(/value \(\+\) +weight +SSE \(mean\/img\) +CEE \(mean\/img\) +accuracy$/m); // correct and the slopes went, last first
+    expect(narrow).not.toMatch(/dAcc\/dw/);
   });
 });

@@ -10,7 +10,7 @@ import { probeJson, renderProbeReport, type ProbeContext } from '../../report/sw
 import type { Io } from '../io';
 import type { ProbeRaw } from '../commands/probe';
 import { architecture, loadImages, loadModelOption, modelOptions } from './shared';
-import { charsetFor } from '../terminal';
+import { charsetFor, terminalWidth } from '../terminal';
 import { LIMITS } from '../options';
 
 export function runProbe(raw: ProbeRaw & { seed: number }, io: Io): void {
@@ -40,5 +40,5 @@ export function runProbe(raw: ProbeRaw & { seed: number }, io: Io): void {
     seed: raw.seed, parameterCount: P, rows: images.split.rows, cols: images.split.cols, unitGiven: raw.unit !== undefined,
     ...(maps === null ? { mapsSkipped: `skipped: they draw one hidden unit's input weights W1[:, j] of a fully connected first layer as a ${images.split.rows}×${images.split.cols} image, and this network starts with a ${model.network.layers[0].kind} layer` } : {}),
   };
-  io.out(raw.json ? probeJson(result, maps, ctx) : renderProbeReport(result, maps, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env) }));
+  io.out(raw.json ? probeJson(result, maps, ctx) : renderProbeReport(result, maps, ctx, { style: createStyle(io.color && raw.color), charset: charsetFor(raw.ascii, io.env), width: terminalWidth(io) }));
 }
