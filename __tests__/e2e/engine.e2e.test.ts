@@ -49,7 +49,7 @@ describe("the book's convolutional networks, recognised from their pickles", () 
   });
 
   it('the report names what was recognised and the layers it runs', () => {
-    const r = runCli(['eval', '--model', CH07, '--size', '50']);
+    const r = runCli(['eval', '--model', CH07, '--size', '50'], { COLUMNS: '200' }); // one header line per key
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^format +pickle, the book's ch07 SimpleConvNet .*, relu \(recognised\)$/m);
     expect(r.stdout).toMatch(/^layers +conv 30x5x5 -> relu -> max pool 2x2 -> flatten -> affine 4320x100 -> relu -> affine 100x10 -> softmax$/m);
