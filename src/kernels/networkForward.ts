@@ -12,12 +12,11 @@
 // Float32 accumulation throughout (the reference accumulates in float64): per-probability agreement within
 // 1e-5 on the book's networks (__tests__/unit/kernels/networkForward.test.ts).
 import { assertShape } from '../tensor';
-import type { Forward, ForwardOptions, ImageLosses, LabelledPixels } from '../nn/fastForward';
+import type { Forward, ForwardOptions } from '../nn/fastForward';
 import type { Affine, BatchNormalization, Convolution, Dropout, Layer, Network, Pooling } from '../nn/layers';
+import { forwardOver, type ImageLoop } from './imageLosses';
 import { ArenaLayout, createConvnetArena, kernelPath, type Arena, type ConvnetKernels } from './index';
 
-/** The book's δ in −log(y_t + δ) (nn/losses.ts CEE_DELTA). */
-const CEE_DELTA = 1e-7;
 
 /** Images per batched step (and per Network.predict call on the reference path). */
 const CHUNK = 32;
@@ -297,8 +296,6 @@ function softmaxAt(z: Float32Array, zAt: number, zMap: Int32Array, e: Float64Arr
   for (let k = 0; k < K; k++) y[yAt + yMap[k]] = e[k] / sum;
 }
 
-/** Calls visit(i, image, y, at) for images indices[start..end) (or start..end), i from 0; y[at .. at + K) are its probabilities. */
-type ImageLoop = (pixels: Uint8Array, indices: Uint32Array | null, start: number, end: number, visit: (i: number, image: number, y: Float32Array, at: number) => void) => void;
 
 function kernelLoop(net: Network, D: number, K: number): ImageLoop {
   const program = compile(net);
@@ -337,28 +334,5 @@ function referenceLoop(net: Network, D: number, K: number): ImageLoop {
 export function createNetworkForward(net: Network, options: ForwardOptions = {}): Forward {
   const D = net.inputShape.reduce((p, d) => p * d, 1), K = net.classes;
   const forEachImage = (options.path ?? kernelPath()) === 'wasm' ? kernelLoop(net, D, K) : referenceLoop(net, D, K);
-  return {
-    lossesInto(data: LabelledPixels, indices, start, end, out: ImageLosses, offset) {
-      assertShape(data.pixels.length === data.labels.length * D, `networkForward: ${data.pixels.length} pixels for ${data.labels.length} labels of ${D}`);
-      assertShape(offset + end - start <= out.sse.length, `networkForward: ${end - start} images at ${offset} into ${out.sse.length}`);
-      forEachImage(data.pixels, indices, start, end, (i, image, y, at) => {
-        const t = data.labels[image];
-        let squares = 0, best = 0;
-        for (let c = 0; c < K; c++) {
-          const d = y[at + c] - (c === t ? 1 : 0);
-          squares += d * d;
-          if (y[at + c] > y[at + best]) best = c;
-        }
-        out.sse[offset + i] = 0.5 * squares;
-        out.cee[offset + i] = -Math.log(y[at + t] + CEE_DELTA);
-        out.predicted[offset + i] = best;
-      });
-    },
-    probabilities(pixels, image) {
-      assertShape(Number.isInteger(image) && image >= 0 && (image + 1) * D <= pixels.length, `networkForward: image ${image} outside ${pixels.length / D} images`);
-      const y = new Float32Array(K);
-      forEachImage(pixels, Uint32Array.of(image), 0, 1, (_, __, probabilities, at) => y.set(probabilities.subarray(at, at + K)));
-      return y;
-    },
-  };
+  return forwardOver(forEachImage, D, K, 'networkForward');
 }

@@ -5,7 +5,7 @@
 // MNIST_LOSS_KERNELS=reference, predict() itself on chunks of gathered images.
 import { createArena, ArenaLayout, kernelPath, LAYER_TABLE_BYTES, loadKernels, type KernelPath } from '../kernels';
 import { assertShape } from '../tensor';
-import { CEE_DELTA } from './losses';
+import { forwardOver, type ImageLoop } from '../kernels/imageLosses';
 import { createNetworkForward } from '../kernels/networkForward';
 import type { Network as LayerNetwork } from './layers';
 import { predict, type Network } from './network';
@@ -37,11 +37,6 @@ const PIXEL_SCALE = Float64Array.from({ length: 256 }, (_, p) => Math.fround(p /
 /** Images per kernel call (copied into the arena, CHUNK · D bytes) or per predict() call (CHUNK · D floats). */
 const CHUNK = 256;
 
-/**
- * Calls visit(i, image, y, at) for images indices[start..end) (or start..end), i counted from 0, with that
- * image's y = y[at .. at + K): softmax probabilities (float32 values), in buffers reused between calls.
- */
-type ImageLoop = (pixels: Uint8Array, indices: Uint32Array | null, start: number, end: number, visit: (i: number, image: number, y: Float64Array | Float32Array, at: number) => void) => void;
 
 /** [D, H1, ..., K], after checking that the layers chain. */
 function widthsOf(net: Network): number[] {
@@ -120,7 +115,7 @@ export interface Forward {
 export function createForward(net: Network, options: ForwardOptions = {}): Forward {
   const widths = widthsOf(net);
   const forEachImage = (options.path ?? kernelPath()) === 'wasm' ? kernelLoop(net, widths) : referenceLoop(net, widths);
-  return forwardOver(forEachImage, widths[0], widths[widths.length - 1]);
+  return forwardOver(forEachImage, widths[0], widths[widths.length - 1], 'forwardLosses');
 }
 
 /**
@@ -129,35 +124,6 @@ export function createForward(net: Network, options: ForwardOptions = {}): Forwa
  */
 export function createLayerForward(net: LayerNetwork, options: ForwardOptions = {}): Forward {
   return createNetworkForward(net, options);
-}
-
-/** Per-image losses and probabilities over an image loop that yields softmax rows of K classes for D-pixel images. */
-function forwardOver(forEachImage: ImageLoop, D: number, K: number): Forward {
-  return {
-    lossesInto(data, indices, start, end, out, offset) {
-      assertShape(data.pixels.length === data.labels.length * D, `forwardLosses: ${data.pixels.length} pixels for ${data.labels.length} labels of ${D}`);
-      assertShape(offset + end - start <= out.sse.length, `forwardLosses: ${end - start} images at ${offset} into ${out.sse.length}`);
-      forEachImage(data.pixels, indices, start, end, (i, image, y, at) => {
-        const t = data.labels[image];
-        let squares = 0;
-        let best = 0;
-        for (let c = 0; c < K; c++) {
-          const d = y[at + c] - (c === t ? 1 : 0);
-          squares += d * d;
-          if (y[at + c] > y[at + best]) best = c;
-        }
-        out.sse[offset + i] = 0.5 * squares;
-        out.cee[offset + i] = -Math.log(y[at + t] + CEE_DELTA);
-        out.predicted[offset + i] = best;
-      });
-    },
-    probabilities(pixels, image) {
-      assertShape(Number.isInteger(image) && image >= 0 && (image + 1) * D <= pixels.length, `forwardProbabilities: image ${image} outside ${pixels.length / D} images`);
-      const y = new Float32Array(K);
-      forEachImage(pixels, Uint32Array.of(image), 0, 1, (_, __, probabilities, at) => y.set(probabilities.subarray(at, at + K)));
-      return y;
-    },
-  };
 }
 
 /** Per-image SSE, CEE and argmax for images indices[start..end) (or start..end): arrays of length end − start. */
