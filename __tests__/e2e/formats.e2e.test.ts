@@ -43,7 +43,7 @@ describe("each framework's own test-split numbers", () => {
 
   it('the format line says what was applied', () => {
     const r = runCli(['eval', '--model', path.join(F, 'pytorch/mlp.pt'), '--activation', 'relu', '--size', '10'], { COLUMNS: '200' }); // unwrapped header
-    expect(r.stdout).toMatch(/^format +PyTorch state_dict \(zip\), .*transposed from \[out, in\], activation relu from --activation$/m);
+    expect(r.stdout).toMatch(/^format +PyTorch state_dict \(zip\), .*transposed from \[out, in\], activation relu as given \(a state_dict stores none\)$/m);
     expect(r.stdout).toMatch(/^layers +affine 784x64 -> relu -> affine 64x10 -> softmax$/m);
     const k = runCli(['eval', '--model', path.join(F, 'keras/cnn.keras'), '--size', '10'], { COLUMNS: '1000' }); // the Keras account is long
     expect(k.stdout).toMatch(/^format +Keras \.keras .*HWIO -> \[FN, C, FH, FW\]/m);

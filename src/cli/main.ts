@@ -102,7 +102,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
     if (e instanceof MnistLossError) {
-      io.err(formatUserError(e));
+      // The library's facts, worded with the flags that fed them; loaded only on this path (it reaches experiments/).
+      const { wordError } = require('./wording') as typeof import('./wording');
+      io.err(formatUserError(wordError(e)));
       return e.exitCode;
     }
     io.err(`mnist-loss: internal error, please report\n${(e as Error)?.stack ?? String(e)}\n`);

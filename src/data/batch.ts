@@ -24,7 +24,8 @@ export function sampleIndices(rng: Mt19937, n: number, size: number, replace: bo
   if (!replace && size > n)
     throw usageError(
       `a batch of ${size} without replacement needs at least ${size} images, the split has ${n} (numpy: "Cannot take a larger sample than population when 'replace=False'")`,
-      `use a size of at most ${n}, or sample with replacement (drop --no-replace)`,
+      `use a size of at most ${n}, or sample with replacement`,
+      { code: 'sample-size', size, available: n },
     );
   return replace ? choice(rng, n, size) : choiceWithoutReplacement(rng, n, size);
 }

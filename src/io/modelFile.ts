@@ -91,7 +91,7 @@ export function detectModelFormat(bytes: Uint8Array, file: string): ModelFormat 
 
 function checkActivation(value: string, file: string): HiddenActivation {
   if (!(ACTIVATIONS as readonly string[]).includes(value))
-    throw dataError(`${file}: metadata says activation "${printable(value)}", expected "sigmoid", "relu" or "tanh"`, 'pass --activation sigmoid|relu|tanh to override it');
+    throw dataError(`${file}: metadata says activation "${printable(value)}", expected "sigmoid", "relu" or "tanh"`, 'give the activation (sigmoid, relu or tanh) to override it', { code: 'model-setting', setting: 'activation', problem: 'bad-metadata' });
   return value as HiddenActivation;
 }
 
@@ -100,7 +100,7 @@ function checkNormalize(value: string, file: string): { mean: number; std: numbe
   const m = /^\s*([^,\s]+)\s*,\s*([^,\s]+)\s*$/.exec(value);
   const [mean, std] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
   if (!Number.isFinite(mean) || !(std > 0) || !Number.isFinite(std))
-    throw dataError(`${file}: metadata says normalize "${printable(value)}", expected "MEAN,STD" (two numbers, STD > 0, e.g. "0.1307,0.3081")`, 'pass --normalize MEAN,STD to override it');
+    throw dataError(`${file}: metadata says normalize "${printable(value)}", expected "MEAN,STD" (two numbers, STD > 0, e.g. "0.1307,0.3081")`, 'give the normalisation (MEAN,STD) to override it', { code: 'model-setting', setting: 'normalize', problem: 'bad-metadata' });
   return { mean, std };
 }
 
@@ -185,7 +185,11 @@ function readFrameworkModel(bytes: Uint8Array, file: string, ctx: ReadContext, i
 function loadedFrameworkModel(fm: FrameworkModel, file: string, options: ModelOptions): LoadedModel {
   const inModel = fm.preprocessing !== undefined && (fm.preprocessing.mean !== undefined || fm.preprocessing.scale !== BOOK_PREPROCESSING.scale);
   if (inModel && options.normalize !== undefined)
-    throw usageError(`${printable(file)} normalises its inputs itself (${describeFound(fm.preprocessing!)}), so --normalize would apply a second normalisation`, 'drop --normalize: the model file says how its inputs are scaled');
+    throw usageError(
+      `${printable(file)} normalises its inputs itself (${describeFound(fm.preprocessing!)}), so normalising (MEAN,STD) as asked would apply a second normalisation`,
+      'drop the normalisation: the model file says how its inputs are scaled',
+      { code: 'model-setting', setting: 'normalize', problem: 'twice' },
+    );
   const normalization: Normalization | null = options.normalize !== undefined
     ? { ...options.normalize, from: 'flag' }
     : fm.preprocessing?.mean !== undefined ? { mean: fm.preprocessing.mean, std: fm.preprocessing.std ?? 1, from: 'file' } : null;
@@ -216,8 +220,9 @@ export function readModel(file: string, options: ModelOptions = {}): LoadedModel
 
 /** A model file name must end in .safetensors (what writeModel writes); a usage error (exit 2) otherwise. */
 function checkModelName(file: string): void {
-  if (extensionOf(file) !== 'safetensors')
-    throw usageError(`cannot write ${printable(file)}: models are written as safetensors, so the file name must end in .safetensors`, `use e.g. --out ${printable(file.replace(/\.[A-Za-z0-9]+$/, ''))}.safetensors`);
+  if (extensionOf(file) === 'safetensors') return;
+  const suggestion = `${file.replace(/\.[A-Za-z0-9]+$/, '')}.safetensors`;
+  throw usageError(`cannot write ${printable(file)}: models are written as safetensors, so the file name must end in .safetensors`, `use e.g. ${printable(suggestion)}`, { code: 'model-name', suggestion });
 }
 
 /**

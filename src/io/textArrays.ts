@@ -1,7 +1,7 @@
 // Numeric arrays written as text -> shape + Float64Array: CSV (as np.savetxt writes it, comma- or
 // space-separated), JSON (nested arrays, with Python json's NaN / Infinity), and an inline comma list.
 // Pure: bytes or strings in, numbers out; every message names the file and the line (and column).
-import { dataError, MAX_QUOTED_CHARS, printable, usageError } from '../errors';
+import { dataError, MAX_QUOTED_CHARS, printable, usageError, type ErrorDetail } from '../errors';
 
 /** A parsed numeric array: C-ordered values and their shape ([] scalar, [L] list, [N, K] rows). */
 export interface TextArray {
@@ -336,11 +336,14 @@ class JsonNumbers {
   }
 }
 
+/** A row of K = 10 probabilities as an inline list, for hints. */
+export const INLINE_EXAMPLE = '0.1,0.05,0.6,0.0,0.05,0.1,0.0,0.1,0.0,0.0';
+
 /**
- * An inline comma list from the command line, "0.1,0.05,0.6" (optionally in [ ]) -> numbers. A bad item is a
- * usage error (exit 2) naming the flag and the item.
+ * An inline comma list, "0.1,0.05,0.6" (optionally in [ ]) -> numbers. A bad item is a usage error (exit 2)
+ * that starts with `name` (the value's name, e.g. y) and names the item; `detail` goes with it.
  */
-export function parseInlineList(text: string, flag: string): Float64Array {
+export function parseInlineList(text: string, name: string, detail?: ErrorDetail): Float64Array {
   const body = text.trim().replace(/^\[(.*)\]$/s, '$1');
   const items = body.split(',');
   const out = new Float64Array(items.length);
@@ -348,8 +351,9 @@ export function parseInlineList(text: string, flag: string): Float64Array {
     const v = parseNumberToken(item);
     if (v === undefined)
       throw usageError(
-        `${flag} '${printable(text)}': item ${i + 1} ('${printable(item.trim())}') is not a number`,
-        `write the row as comma-separated numbers, e.g. ${flag} 0.1,0.05,0.6,0.0,0.05,0.1,0.0,0.1,0.0,0.0, or name a .npy, .csv or .json file`,
+        `${name} '${printable(text)}': item ${i + 1} ('${printable(item.trim())}') is not a number`,
+        `write the row as comma-separated numbers, e.g. ${INLINE_EXAMPLE}, or name a .npy, .csv or .json file`,
+        detail,
       );
     out[i] = v;
   });

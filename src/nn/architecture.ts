@@ -2,7 +2,7 @@
 // sequence it stands for. The book's three trained networks are recognised by their names and shapes:
 // ch03 sample_weight.pkl (784-50-100-10 sigmoid), ch07 SimpleConvNet and ch08 DeepConvNet; any other chain of
 // 2-D weights is an MLP whose activation must be stated; 4-D weights of no known layout are refused.
-import { dataError, printable, usageError } from '../errors';
+import { dataError, modelUnsupported, printable, usageError, type ErrorDetail } from '../errors';
 import { describeSpecProblem, parseLayersSpec, SIMPLE_CONVNET_SPEC, SPEC_GRAMMAR } from './layersSpec';
 import { checkParameterNames } from './params';
 
@@ -48,7 +48,7 @@ export const RECOGNISED_NAMES: Readonly<Record<Recognised, string>> = {
   onnx: 'an ONNX graph',
   keras: 'a Keras Sequential model',
   tfjs: 'a TensorFlow.js layers model',
-  spec: 'a network described by its "layers" metadata (mnist-loss train --layers)',
+  spec: 'a network described by its "layers" metadata (the layer spec that train writes)',
 };
 
 /** Where a setting came from, for reports: the flag, the file's metadata, or recognising a book network. */
@@ -73,9 +73,10 @@ const CLASSES = 10;
 
 const showShape = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 const HINT_NAMES = 'a weights-only model holds W1, b1, W2, b2, ... (W_l [in, out] for an affine layer, [FN, C, FH, FW] for a convolution)';
-const HINT_UNKNOWN_4D =
-  "export the model to ONNX (torch.onnx.export) so that its layers travel with it, or evaluate its predictions with 'mnist-loss loss --y PREDICTIONS --t test'";
-export const ACTIVATION_HINT = 'pass --activation sigmoid, --activation relu or --activation tanh (the activation between the hidden layers)';
+const UNKNOWN_4D = modelUnsupported('export the model to ONNX (torch.onnx.export) so that its layers travel with it');
+export const ACTIVATION_HINT = 'give the activation between the hidden layers: sigmoid, relu or tanh';
+/** The facts of "the file settles no activation" (cli/wording.ts words it as --activation). */
+export const ACTIVATION_MISSING: ErrorDetail = { code: 'model-setting', setting: 'activation', problem: 'missing' };
 
 /** The layer numbers 1..L of W1, b1, ..., WL, bL (nn/params.ts checks the names: nothing else, no gaps). */
 function layerNumbers(shapes: TensorShapes, file: string): number[] {
@@ -201,7 +202,7 @@ export function recogniseArchitecture(shapes: TensorShapes, file: string, option
     const isCh03 = options.bookPickle === true && widths.join('-') === '784-50-100-10';
     const settled = chosen(isCh03 ? 'sigmoid' : null);
     if (numbers.length > 1 && settled.activation === null)
-      throw usageError(`${file}: the file names no activation for its ${numbers.length - 1} hidden layer${numbers.length > 2 ? 's' : ''} (${widths.join('-')}), and it is not one of the book's networks`, ACTIVATION_HINT);
+      throw usageError(`${file}: the file names no activation for its ${numbers.length - 1} hidden layer${numbers.length > 2 ? 's' : ''} (${widths.join('-')}), and it is not one of the book's networks`, ACTIVATION_HINT, ACTIVATION_MISSING);
     const layers: LayerSpec[] = [];
     numbers.forEach((l, i) => {
       layers.push({ kind: 'affine', W: `W${l}`, b: `b${l}` });
@@ -218,10 +219,10 @@ export function recogniseArchitecture(shapes: TensorShapes, file: string, option
   if (!leading || plan === undefined || (plan === DEEP_CONVNET && !threeByThree) || numbers.length - convs !== 2)
     throw dataError(
       `${file}: 4-D weights in no layout mnist-loss knows (${printable(described, 400)}); it recognises the book's SimpleConvNet (one convolution W1 [FN, 1, FH, FW], then W2, W3) and DeepConvNet (six 3x3 convolutions W1..W6, then W7, W8)`,
-      HINT_UNKNOWN_4D,
+      ...UNKNOWN_4D,
     );
   const out = convOutput(shapes, convs, plan);
-  if ('problem' in out) throw dataError(`${file}: ${out.problem}`, HINT_UNKNOWN_4D);
+  if ('problem' in out) throw dataError(`${file}: ${out.problem}`, ...UNKNOWN_4D);
   const [C, H, W] = out.shape;
   checkAffineChain(shapes, numbers, convs + 1, C * H * W, file, `the ${C}x${H}x${W} = ${C * H * W} outputs of the convolutions`);
   const settled = chosen('relu');

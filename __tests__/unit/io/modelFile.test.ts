@@ -115,7 +115,7 @@ describe('activation: --activation flag > file metadata > a recognised book netw
   it('the flag overrides the file and supplies one where the file has none', () => {
     expect(parseModel(withActivation('sigmoid'), 'm.safetensors', { activation: 'relu' })).toMatchObject({ activation: 'relu', activationFrom: 'flag' });
     expect(parseModel(withActivation(), 'm.safetensors', { activation: 'tanh' })).toMatchObject({ activation: 'tanh', activationFrom: 'flag', mlp: null });
-    expect(userErrorOf(() => parseModel(withActivation(), 'm.safetensors'), ExitCode.Usage).hint).toMatch(/--activation sigmoid/);
+    expect(userErrorOf(() => parseModel(withActivation(), 'm.safetensors'), ExitCode.Usage).detail).toEqual({ code: 'model-setting', setting: 'activation', problem: 'missing' });
     expect(parseModel(withActivation('relu'), 'm.safetensors')).toMatchObject({ activation: 'relu', activationFrom: 'file' });
     expect(readModel(BOOK_PKL, { activation: 'relu' }).mlp!.activation).toBe('relu');
   });

@@ -70,7 +70,8 @@ describe('MLPs need their activation stated', () => {
   it('refuses an MLP with hidden layers that names no activation (exit 2)', () => {
     const e = userErrorOf(() => recogniseArchitecture(mlp, 'relu-net.npz'), ExitCode.Usage);
     expect(e.message).toMatch(/names no activation for its 1 hidden layer \(784-16-10\)/);
-    expect(e.hint).toMatch(/--activation sigmoid, --activation relu/);
+    expect(e.hint).toBe('give the activation between the hidden layers: sigmoid, relu or tanh');
+    expect(e.detail).toEqual({ code: 'model-setting', setting: 'activation', problem: 'missing' }); // the CLI says --activation
   });
 
   it("does not take a 784-50-100-10 npz for the book's sigmoid pickle", () => {
@@ -97,7 +98,8 @@ describe('files it refuses (exit 3)', () => {
     ]) {
       const e = userErrorOf(() => recogniseArchitecture(s, 'odd.npz'));
       expect(e.message).toMatch(/4-D weights in no layout .*W1 \[/);
-      expect(e.hint).toMatch(/ONNX.*mnist-loss loss/);
+      expect(e.hint).toMatch(/ONNX.*; or evaluate the model's own predictions/);
+      expect(e.detail).toMatchObject({ code: 'model-unsupported' });
     }
   });
 

@@ -1,6 +1,6 @@
 // The work of `mnist-loss demo` (flags in commands/demo.ts): the bundled model on both splits, the tour's
 // numbers from experiments/demo.ts, rendered in English, Korean or JSON. Loaded only when demo runs.
-import { describeSource, loadSplit } from '../../data/mnist';
+import { loadSplit } from '../../data/mnist';
 import { computeDemo } from '../../experiments/demo';
 import { demoJson, renderDemo, type DemoContext } from '../../report/demoText';
 import { createStyle } from '../../report/style';
@@ -9,6 +9,7 @@ import type { DemoRaw } from '../commands/demo';
 import { BUNDLED_MODEL } from '../commands/shared';
 import { architecture, denseNetwork, loadModelOption, modelOptions } from './shared';
 import { charsetFor, terminalWidth } from '../terminal';
+import { describeSource } from '../wording';
 
 export function runDemo(raw: DemoRaw, io: Io): void {
   const { file, label, model } = loadModelOption(raw.model, modelOptions(raw));

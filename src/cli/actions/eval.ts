@@ -2,7 +2,7 @@
 // model and the split, evaluate, render, then apply the CI gates. Loaded only when eval runs.
 import { availableParallelism } from 'node:os';
 import { sampleIndices } from '../../data/batch';
-import { describeSource, loadSplit, loadSplitSample, type LoadedSplit, type SplitShape } from '../../data/mnist';
+import { loadSplit, loadSplitSample, type LoadedSplit, type SplitShape } from '../../data/mnist';
 import type { DataOptions } from '../../data/types';
 import { checkError, dataError } from '../../errors';
 import { evaluateParallel, startEvalWorker, type EvalNet, type EvalResult, type EvalWorker } from '../../experiments/evaluate';
@@ -15,6 +15,7 @@ import type { Io } from '../io';
 import type { EvalOptions, Gate } from '../commands/eval';
 import { charsetFor, terminalWidth } from '../terminal';
 import { loadModelOption } from './shared';
+import { describeSource } from '../wording';
 
 /**
  * From this many images on, `--threads auto` hands part of them to a second thread: below it the worker's

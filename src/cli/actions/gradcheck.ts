@@ -3,7 +3,7 @@
 // Two paths: an MLP is checked in full on its fast float64 path (experiments/gradcheck.ts); any other network,
 // or any network given --elements, on the layer engine with K sampled elements per tensor (gradcheckNetwork.ts).
 import { gatherBatch, sampleIndices } from '../../data/batch';
-import { describeSource, loadSplit } from '../../data/mnist';
+import { loadSplit } from '../../data/mnist';
 import { checkError, dataError, usageError } from '../../errors';
 import { GRADCHECK_TOLERANCE, gradientCheck, type GradcheckResult, type ParamDiff } from '../../experiments/gradcheck';
 import { elementsWithin, gradcheckNetworkCost, gradientCheckNetwork, layerNetworkOf, type NetworkGradcheckResult, type ParamCheck } from '../../experiments/gradcheckNetwork';
@@ -18,6 +18,7 @@ import { architecture, loadModelOption, modelOptions } from './shared';
 import { TRAIN_DEFAULTS } from '../commands/train';
 import { checkEngineCost, checkGradcheckCost, GRADCHECK_ENGINE_WORK, type GradcheckOptions, type GradcheckRaw } from '../commands/gradcheck';
 import { LIMITS } from '../options';
+import { describeSource } from '../wording';
 
 /** The network to check: its dense MLP view (null for any other network), its engine network, how reports name it. */
 interface Subject {

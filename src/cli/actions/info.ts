@@ -1,11 +1,12 @@
 // The work of `mnist-loss info` (flags in commands/info.ts): load every split the source offers, timing
 // each, and report counts, sizes and label counts (np.bincount of the labels). Loaded only when info runs.
-import { availableSplits, describeSource, labelCounts, loadSplit, MNIST_CLASSES, resolveDataSource } from '../../data/mnist';
+import { availableSplits, labelCounts, loadSplit, MNIST_CLASSES, resolveDataSource } from '../../data/mnist';
 import type { DataOptions, DataSourceInfo, SplitName } from '../../data/types';
 import { createStyle } from '../../report/style';
 import { fmt, renderPairs, renderTable } from '../../report/table';
 import type { Io } from '../io';
 import type { CommonOptions } from '../options';
+import { describeSource } from '../wording';
 
 export interface SplitInfo {
   readonly count: number;

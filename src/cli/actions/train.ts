@@ -1,7 +1,7 @@
 // The work of `mnist-loss train` (flags in commands/train.ts): load both splits, run the book's SGD loop with
 // per-epoch scores, the progress bar and Ctrl-C handling, and write the model. Loaded only when train runs.
 import { availableParallelism } from 'node:os';
-import { describeSource, loadSplit } from '../../data/mnist';
+import { loadSplit } from '../../data/mnist';
 import type { MnistSplit } from '../../data/types';
 import { ExitCode, MnistLossError, usageError } from '../../errors';
 import { iterationsPerEpoch, trainSteps, type EpochRecord, type TrainConfig, type TrainEvent } from '../../experiments/train';
@@ -16,6 +16,7 @@ import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import { checkLayersSpec, checkNetworkSize, TRAIN_PARAMETERS_WHY, type TrainNetworkChoice, type TrainOptions, type TrainRaw } from '../commands/train';
 import { LIMITS } from '../options';
+import { describeSource } from '../wording';
 
 /** Progress-bar redraws at most this often, and the loop yields to the event loop (for Ctrl-C) as often. */
 const TICK_MS = 100;

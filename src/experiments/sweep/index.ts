@@ -4,7 +4,7 @@
 // element, from activations cached once (cache.ts), in float64 (perturb.ts). This file: the values,
 // the rows, their slopes and summary.
 import type { NetworkParamElement, ParamElement } from '../../nn/paramRef';
-import { usageError } from '../../errors';
+import { usageError, type ErrorDetail } from '../../errors';
 import { lossesAtWeights, type ElementLosses } from './perturb';
 import type { SweepCache } from './cache';
 import { networkLossesAtWeights, type NetworkSweepImages } from './network';
@@ -144,7 +144,7 @@ export function sweptWeight(base: number, value: number, mode: SweepMode): numbe
 }
 
 /** The largest finite float32 (2^128 − 2^104), for messages. */
-const FLOAT32_MAX_TEXT = '3.4028235e38';
+export const FLOAT32_MAX_TEXT = '3.4028235e38';
 
 /**
  * Refuses, as a usage error, values a float32 sweep cannot give honest rows for: every value finite, every
@@ -154,20 +154,22 @@ const FLOAT32_MAX_TEXT = '3.4028235e38';
  */
 export function checkSweepValues(param: Pick<ParamElement, 'label' | 'value'>, values: ArrayLike<number>, mode: SweepMode): void {
   const rangeHint = mode === 'add'
-    ? `keep the weight plus every value (--from, --to) within ±${FLOAT32_MAX_TEXT}, the float32 range`
-    : `keep --from and --to within ±${FLOAT32_MAX_TEXT}, the float32 range`;
+    ? `keep the weight plus every value of the range within ±${FLOAT32_MAX_TEXT}, the float32 range`
+    : `keep both ends of the range within ±${FLOAT32_MAX_TEXT}, the float32 range`;
+  const range: ErrorDetail = { code: 'sweep-values', mode, problem: 'range' };
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
-    if (!Number.isFinite(value)) throw usageError(`sweep of ${param.label}: value ${value} is not a finite number`, rangeHint);
+    if (!Number.isFinite(value)) throw usageError(`sweep of ${param.label}: value ${value} is not a finite number`, rangeHint, range);
     const weight = sweptWeight(param.value, value, mode);
     if (!Number.isFinite(weight))
-      throw usageError(`sweep of ${param.label}: ${mode === 'add' ? `${param.value} + ${value}` : `${value}`} is ${weight} in float32, which holds magnitudes up to ${FLOAT32_MAX_TEXT}`, rangeHint);
+      throw usageError(`sweep of ${param.label}: ${mode === 'add' ? `${param.value} + ${value}` : `${value}`} is ${weight} in float32, which holds magnitudes up to ${FLOAT32_MAX_TEXT}`, rangeHint, range);
     if (i === 0) continue;
     const step = value - values[i - 1];
     if (!Number.isFinite(step) || step === 0)
       throw usageError(
         `sweep of ${param.label}: values ${values[i - 1]} and ${value} are ${step === 0 ? 'equal' : 'too far apart'} (step ${step}), so the slopes between them are not numbers`,
-        'give --from and --to two different values, close enough for their difference to be finite',
+        'give the range two different ends, close enough for their difference to be finite',
+        { code: 'sweep-values', mode, problem: 'step' },
       );
   }
 }

@@ -2,7 +2,7 @@
 // engine's LayerSpec chain, shared by keras.ts and tfjs.ts. Mirrors keras/src/layers (Dense, Conv2D, pooling,
 // Flatten, BatchNormalization, Rescaling): shapes are tracked NHWC as Keras has them and converted to the
 // engine's NCHW (HWIO kernels -> [FN, C, FH, FW]; Keras's H, W, C flatten order -> the following Dense's rows).
-import { dataError, printable } from '../../errors';
+import { dataError, modelUnsupported, printable } from '../../errors';
 import type { Architecture, HiddenActivation, LayerSpec } from '../../nn/architecture';
 import type { FileTensor } from '../../nn/buildNetwork';
 import type { FoundPreprocessing, FrameworkModel } from './types';
@@ -18,10 +18,9 @@ const PIXELS = SIDE * SIDE;
 
 export const KERAS_LAYERS =
   'Dense, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Dropout, Activation, ReLU, Softmax, BatchNormalization, Rescaling and InputLayer';
-/** The hint for a model that cannot be mapped exactly. */
-export const KERAS_HINT =
-  `mnist-loss maps Sequential models (or plain-chain functional ones) of ${KERAS_LAYERS}; ` +
-  "evaluate the model's own predictions instead: save model.predict(x_test) with np.save and run 'mnist-loss loss --y PREDICTIONS.npy --t test'";
+/** The hint and facts for a model that cannot be mapped exactly (the CLI words the way round it as a `loss` command). */
+export const KERAS_UNSUPPORTED = modelUnsupported(`mnist-loss maps Sequential models (or plain-chain functional ones) of ${KERAS_LAYERS}`);
+export const KERAS_HINT = KERAS_UNSUPPORTED[0];
 
 
 /** JSON text from a model file, parsed after its size and depth are checked; any problem is exit 3 naming `where`. */
@@ -105,7 +104,7 @@ class At {
     return `${this.file}: layer ${this.layer.position} '${printable(this.layer.name, 80)}' (${printable(this.layer.className, 60)})`;
   }
   fail(why: string): never {
-    throw dataError(`${this.where} ${why}`, KERAS_HINT);
+    throw dataError(`${this.where} ${why}`, ...KERAS_UNSUPPORTED);
   }
   int(config: Json, key: string, fallback?: number): number {
     const v = own(config, key) ?? fallback;
@@ -164,24 +163,24 @@ function activationOf(at: At, v: unknown): 'linear' | HiddenActivation | 'softma
 
 /** The model's layer list: Sequential's config.layers, or a functional model that is a plain chain. */
 function layerList(root: unknown, file: string): { layers: Layer[]; modelClass: string; modelName: string } {
-  if (!isObject(root)) throw dataError(`${file}: the model config is not a JSON object`, KERAS_HINT);
+  if (!isObject(root)) throw dataError(`${file}: the model config is not a JSON object`, ...KERAS_UNSUPPORTED);
   const modelClass = typeof own(root, 'class_name') === 'string' ? (root.class_name as string) : '';
   const config = own(root, 'config');
   // Keras <= 2.2 wrote a Sequential's config as the bare layer list
   const rawLayers = Array.isArray(config) ? config : isObject(config) ? own(config, 'layers') : undefined;
   const modelName = isObject(config) && typeof own(config, 'name') === 'string' ? (config.name as string) : '';
   if (modelClass !== 'Sequential' && modelClass !== 'Functional' && modelClass !== 'Model')
-    throw dataError(`${file}: the model is a ${modelClass === '' ? 'model of no stated class' : `'${printable(modelClass, 60)}'`}; mnist-loss maps Sequential models and functional models that are a plain chain`, KERAS_HINT);
-  if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw dataError(`${file}: the ${modelClass} config lists no layers`, KERAS_HINT);
-  if (rawLayers.length > MAX_LAYERS) throw dataError(`${file}: the model lists ${rawLayers.length} layers, more than the ${MAX_LAYERS} mnist-loss maps`, KERAS_HINT);
+    throw dataError(`${file}: the model is a ${modelClass === '' ? 'model of no stated class' : `'${printable(modelClass, 60)}'`}; mnist-loss maps Sequential models and functional models that are a plain chain`, ...KERAS_UNSUPPORTED);
+  if (!Array.isArray(rawLayers) || rawLayers.length === 0) throw dataError(`${file}: the ${modelClass} config lists no layers`, ...KERAS_UNSUPPORTED);
+  if (rawLayers.length > MAX_LAYERS) throw dataError(`${file}: the model lists ${rawLayers.length} layers, more than the ${MAX_LAYERS} mnist-loss maps`, ...KERAS_UNSUPPORTED);
   const names = new Set<string>();
   const used = new Map<string, number>();
   const layers = rawLayers.map((l, i): Layer => {
     if (!isObject(l) || typeof own(l, 'class_name') !== 'string' || !isObject(own(l, 'config')))
-      throw dataError(`${file}: layer ${i + 1} of the config is not a {class_name, config} object`, KERAS_HINT);
+      throw dataError(`${file}: layer ${i + 1} of the config is not a {class_name, config} object`, ...KERAS_UNSUPPORTED);
     const layerConfig = l.config as Json;
     const name = typeof own(layerConfig, 'name') === 'string' ? (layerConfig.name as string) : `layer_${i + 1}`;
-    if (names.has(name)) throw dataError(`${file}: two layers are named '${printable(name, 80)}'`, KERAS_HINT);
+    if (names.has(name)) throw dataError(`${file}: two layers are named '${printable(name, 80)}'`, ...KERAS_UNSUPPORTED);
     names.add(name);
     const className = l.class_name as string;
     let saveName = '';
@@ -235,7 +234,7 @@ function checkPlainChain(raw: readonly Json[], layers: readonly Layer[], file: s
     if (list.length > 1 || from.length !== expected.length || from.some((n, k) => n !== expected[k]))
       throw dataError(
         `${file}: layer ${i + 1} '${printable(layer.ref.name, 80)}' (${printable(layer.ref.className, 60)}) takes ${from.length === 0 ? 'no input' : `its input from ${from.slice(0, 3).map((n) => `'${printable(n, 60)}'`).join(', ')}`}${i === 0 ? '' : `, not just from the layer before it ('${printable(layers[i - 1].ref.name, 60)}')`}: the functional model is not a plain chain`,
-        KERAS_HINT,
+        ...KERAS_UNSUPPORTED,
       );
   });
 }
@@ -249,7 +248,7 @@ function inputFrom(batchShape: unknown, file: string, where: string): Shape {
   if (dims.length === 2 && dims[0] === SIDE && dims[1] === SIDE) return { kind: 'plane', H: SIDE, W: SIDE };
   throw dataError(
     `${file}: ${where} takes input ${ok ? `[${dims.join(', ')}]` : describe(batchShape)} per image; an MNIST model takes [28, 28, 1], [784], or [28, 28] followed by a Flatten`,
-    KERAS_HINT,
+    ...KERAS_UNSUPPORTED,
   );
 }
 
@@ -488,8 +487,8 @@ export function mapKerasModel(root: unknown, file: string, weights: LayerWeights
         at.fail(`is a layer mnist-loss does not map (nothing of it was run)`);
     }
   }
-  if (shape.kind === 'plane') throw dataError(`${file}: the [28, 28] input is never flattened`, KERAS_HINT);
-  if (!specs.some((s) => s.kind === 'affine' || s.kind === 'convolution')) throw dataError(`${file}: the model has no Dense or Conv2D layer`, KERAS_HINT);
+  if (shape.kind === 'plane') throw dataError(`${file}: the [28, 28] input is never flattened`, ...KERAS_UNSUPPORTED);
+  if (!specs.some((s) => s.kind === 'affine' || s.kind === 'convolution')) throw dataError(`${file}: the model has no Dense or Conv2D layer`, ...KERAS_UNSUPPORTED);
   if (softmaxAt === undefined) notes.push('no final softmax in the model: mnist-loss applies one');
   else notes.push('final softmax kept once');
   if (specs.some((s) => s.kind === 'convolution')) notes.push('Conv2D kernels HWIO -> [FN, C, FH, FW], NHWC input as [1, 28, 28]');

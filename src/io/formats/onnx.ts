@@ -1,7 +1,7 @@
 // ONNX models (what torch.onnx.export writes: one .onnx file, or .onnx + .onnx.data external data) -> the engine's
 // layer list. Decodes only the parts of onnx/onnx.proto it needs (ModelProto, GraphProto, NodeProto, AttributeProto,
 // TensorProto, ValueInfoProto) with protobuf.ts, then walks the single chain of nodes from the graph input.
-import { dataError, printable } from '../../errors';
+import { dataError, modelUnsupported, printable } from '../../errors';
 import type { Architecture, HiddenActivation, LayerSpec } from '../../nn/architecture';
 import type { FileTensor } from '../../nn/buildNetwork';
 import { ProtoReader, Wire } from './protobuf';
@@ -15,7 +15,7 @@ const MAX_DIMS = 16;
 const MAX_ELEMENTS = 2 ** 31;
 
 const HINT_DAMAGED = 'the file is damaged or truncated: export it again (torch.onnx.export)';
-const HINT_UNSUPPORTED = "mnist-loss maps a single chain of Gemm/MatMul+Add, Conv, pooling, BatchNormalization, Relu/Sigmoid/Tanh, Flatten/Reshape, Dropout and a final Softmax; evaluate the model's predictions with 'mnist-loss loss --y PREDICTIONS --t test' instead";
+const UNSUPPORTED = modelUnsupported('mnist-loss maps a single chain of Gemm/MatMul+Add, Conv, pooling, BatchNormalization, Relu/Sigmoid/Tanh, Flatten/Reshape, Dropout and a final Softmax');
 
 // TensorProto.DataType
 const FLOAT = 1, INT32 = 6, INT64 = 7, FLOAT16 = 10, DOUBLE = 11;
@@ -409,8 +409,9 @@ class ChainMapper {
     return `${printable(n.opType, 60)} node '${printable(n.name || n.outputs[0] || '?', 80)}'`;
   }
 
-  refuse(n: OnnxNode, why: string, hint = HINT_UNSUPPORTED): never {
-    throw dataError(`${this.file}: ${this.where(n)}: ${why}`, hint);
+  refuse(n: OnnxNode, why: string, hint?: string): never {
+    const message = `${this.file}: ${this.where(n)}: ${why}`;
+    throw hint === undefined ? dataError(message, ...UNSUPPORTED) : dataError(message, hint);
   }
 
   private constantNodeValue(n: OnnxNode): OnnxTensor {
@@ -475,11 +476,11 @@ class ChainMapper {
     // each pass visits a node not visited before, so the loop ends within the node count
     while (value !== output) {
       const next = (this.consumers.get(value) ?? []).filter((i) => !this.visited.has(i));
-      if (next.length === 0) throw dataError(`${this.file}: the chain of nodes stops at '${printable(value, 80)}' before the graph output '${printable(output, 80)}'`, HINT_UNSUPPORTED);
+      if (next.length === 0) throw dataError(`${this.file}: the chain of nodes stops at '${printable(value, 80)}' before the graph output '${printable(output, 80)}'`, ...UNSUPPORTED);
       if (next.length > 1)
         throw dataError(
           `${this.file}: the graph branches at '${printable(value, 80)}' (read by ${next.slice(0, 3).map((i) => this.where(this.model.graph.nodes[i])).join(' and ')}); mnist-loss maps a single chain of layers`,
-          HINT_UNSUPPORTED,
+          ...UNSUPPORTED,
         );
       const n = this.model.graph.nodes[next[0]];
       this.visited.add(next[0]);
@@ -750,16 +751,16 @@ function inputOf(model: OnnxModel, file: string): { name: string; shape: number[
   const initialized = new Set(g.initializers.map((t) => t.name));
   const inputs = g.inputs.filter((v) => !initialized.has(v.name));
   if (inputs.length !== 1)
-    throw dataError(`${file}: the graph has ${inputs.length} inputs${inputs.length > 0 ? ` (${inputs.slice(0, 4).map((v) => `'${printable(v.name, 60)}'`).join(', ')})` : ''}; an MNIST model takes one batch of images`, HINT_UNSUPPORTED);
+    throw dataError(`${file}: the graph has ${inputs.length} inputs${inputs.length > 0 ? ` (${inputs.slice(0, 4).map((v) => `'${printable(v.name, 60)}'`).join(', ')})` : ''}; an MNIST model takes one batch of images`, ...UNSUPPORTED);
   const v = inputs[0];
   const what = `the graph input '${printable(v.name, 80)}'`;
   if (v.elemType !== FLOAT && v.elemType !== DOUBLE && v.elemType !== FLOAT16)
-    throw dataError(`${file}: ${what} is ${v.elemType === undefined ? 'not a tensor' : dtypeName(v.elemType)}; mnist-loss feeds float pixels`, HINT_UNSUPPORTED);
+    throw dataError(`${file}: ${what} is ${v.elemType === undefined ? 'not a tensor' : dtypeName(v.elemType)}; mnist-loss feeds float pixels`, ...UNSUPPORTED);
   const dims = v.dims;
   const shapeText = dims === undefined ? 'no shape' : showShape(dims);
   const rest = dims?.slice(1).join();
   if (dims === undefined || (rest !== `${SIDE * SIDE}` && rest !== `1,${SIDE},${SIDE}`) || (typeof dims[0] === 'number' && !(dims[0] >= 1)))
-    throw dataError(`${file}: ${what} has ${shapeText}; mnist-loss feeds [N, 784] or [N, 1, 28, 28] (grey 28x28 images)`, HINT_UNSUPPORTED);
+    throw dataError(`${file}: ${what} has ${shapeText}; mnist-loss feeds [N, 784] or [N, 1, 28, 28] (grey 28x28 images)`, ...UNSUPPORTED);
   return { name: v.name, shape: dims.slice(1) as number[], staticBatch: typeof dims[0] === 'number' ? dims[0] : undefined };
 }
 
@@ -772,13 +773,13 @@ const short = (x: number) => Number(x.toPrecision(6)).toString();
 export function parseOnnx(bytes: Uint8Array, file: string, ctx: ReadContext): FrameworkModel {
   const model = decodeModel(bytes, file);
   const g = model.graph;
-  if (g.outputs.length !== 1) throw dataError(`${file}: the graph has ${g.outputs.length} outputs; an MNIST model gives one [N, 10] output`, HINT_UNSUPPORTED);
+  if (g.outputs.length !== 1) throw dataError(`${file}: the graph has ${g.outputs.length} outputs; an MNIST model gives one [N, 10] output`, ...UNSUPPORTED);
   const input = inputOf(model, file);
   const store = new TensorStore(file, ctx);
   const chain = new ChainMapper(model, store, file, input.shape, input.staticBatch);
   chain.walk(input.name, g.outputs[0].name);
   if (chain.layers.filter((l) => l.kind !== 'dropout' && l.kind !== 'flatten').length === 0)
-    throw dataError(`${file}: the graph holds no layer mnist-loss maps`, HINT_UNSUPPORTED);
+    throw dataError(`${file}: the graph holds no layer mnist-loss maps`, ...UNSUPPORTED);
 
   const { a, b, ops } = chain.pre;
   let preprocessing: FoundPreprocessing | undefined;

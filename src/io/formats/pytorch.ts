@@ -3,8 +3,8 @@
 // (records under one archive folder, persistent_load by key, the byteorder record) and torch._utils
 // _rebuild_tensor_v2 (storage offset, size, stride). A state_dict has no activation and no layer order: the
 // Linear layers are chained by shape, 784 -> ... -> 10, and the activation comes from --activation.
-import { dataError, MnistLossError, printable, usageError } from '../../errors';
-import { ACTIVATION_HINT, type LayerSpec } from '../../nn/architecture';
+import { dataError, MnistLossError, modelUnsupported, printable, usageError } from '../../errors';
+import { ACTIVATION_HINT, ACTIVATION_MISSING, type LayerSpec } from '../../nn/architecture';
 import type { FileTensor } from '../../nn/buildNetwork';
 import { parseTorchPickle, type TorchDtype, type TorchTensorRef } from '../pickle';
 import { parseSafetensors, safetensorsNames, widenBfloat16, widenFloat16, type SafetensorsReadDtype } from '../safetensors';
@@ -26,10 +26,9 @@ const PARAM_SUFFIX = /^(.+)\.(weight|bias|running_mean|running_var|num_batches_t
 const DATA_PKL = /^([^/]+)\/data\.pkl$/;
 
 const HINT_DAMAGED = 'the file is damaged or truncated: save it again with torch.save(model.state_dict(), path)';
-const HINT_ONNX =
-  "export the model to ONNX (torch.onnx.export(model, torch.zeros(1, 784), 'model.onnx')) so that its layers travel with it, or evaluate its predictions with 'mnist-loss loss --y PREDICTIONS --t test'";
-const HINT_CONV =
-  "export the model to ONNX (torch.onnx.export(model, torch.zeros(1, 1, 28, 28), 'model.onnx')) and pass that file, or evaluate its predictions with 'mnist-loss loss --y PREDICTIONS --t test'";
+const ONNX_FIX = "export the model to ONNX (torch.onnx.export(model, torch.zeros(1, 784), 'model.onnx')) so that its layers travel with it";
+const ONNX = modelUnsupported(ONNX_FIX);
+const CONV = modelUnsupported("export the model to ONNX (torch.onnx.export(model, torch.zeros(1, 1, 28, 28), 'model.onnx')) and pass that file");
 
 const ITEM_BYTES: Readonly<Record<TorchDtype, number>> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4 };
 const FROM_SAFETENSORS: Readonly<Record<SafetensorsReadDtype, TorchDtype>> = { F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64' };
@@ -120,7 +119,7 @@ function readTorchZip(bytes: Uint8Array, file: string, inflateRaw: InflateRaw): 
   const prefix = DATA_PKL.exec(pkls[0].name)![1];
   const byName = new Map(entries.map((e) => [e.name, e]));
   if (byName.has(`${prefix}/constants.pkl`) || entries.some((e) => e.name.startsWith(`${prefix}/code/`)))
-    throw dataError(`${file}: a TorchScript archive (torch.jit.save / torch.jit.script), not a state_dict; its layers are TorchScript code`, `save model.state_dict() instead, or ${HINT_ONNX}`);
+    throw dataError(`${file}: a TorchScript archive (torch.jit.save / torch.jit.script), not a state_dict; its layers are TorchScript code`, ...modelUnsupported(`save model.state_dict() instead, or ${ONNX_FIX}`));
   const order = byName.get(`${prefix}/byteorder`);
   if (order !== undefined) {
     const text = new TextDecoder('latin1').decode(withTorchHint(() => order.prefix(16)));
@@ -221,7 +220,7 @@ function naturalCompare(a: string, b: string): number {
 
 /** The float values of a parameter, or a refusal naming an integer one. */
 function floatParam(p: Param, name: string, file: string): Param {
-  if (p.data === null) throw dataError(`${file}: ${quoted(name)} is an ${p.dtype} tensor; weights must be floating point`, HINT_ONNX);
+  if (p.data === null) throw dataError(`${file}: ${quoted(name)} is an ${p.dtype} tensor; weights must be floating point`, ...ONNX);
   return p;
 }
 
@@ -231,7 +230,7 @@ function classify(params: ReadonlyMap<string, Param>, file: string): { linears: 
   if (unknown.length > 0)
     throw dataError(
       `${file}: ${unknown.slice(0, 5).map(quoted).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}: not a Linear or BatchNorm1d parameter (<module>.weight, .bias, .running_mean, .running_var, .num_batches_tracked)`,
-      HINT_ONNX,
+      ...ONNX,
     );
   const modules = new Map<string, Map<string, Param>>();
   for (const [name, p] of params) {
@@ -243,7 +242,7 @@ function classify(params: ReadonlyMap<string, Param>, file: string): { linears: 
   if (convs.length > 0)
     throw dataError(
       `${file}: a PyTorch state_dict with convolution weights (${convs.slice(0, 4).map(([n, p]) => `${printable(n, 60)} ${showShape(p.shape)}`).join(', ')}${convs.length > 4 ? ', ...' : ''}); a state_dict stores no stride, padding, pooling or activation, so the network cannot be rebuilt from it`,
-      HINT_CONV,
+      ...CONV,
     );
   const linears: Linear[] = [], norms: BatchNorm[] = [], ignored: string[] = [];
   for (const [module, kinds] of modules) {
@@ -256,21 +255,21 @@ function classify(params: ReadonlyMap<string, Param>, file: string): { linears: 
       const F = mean.shape[0];
       const vector = (p: Param | undefined) => p === undefined || (p.shape.length === 1 && p.shape[0] === F);
       if (mean.shape.length !== 1 || !vector(variance) || !vector(gamma) || !vector(beta) || (gamma === undefined) !== (beta === undefined))
-        throw dataError(`${where}: BatchNorm1d parameters should all be [F] (weight and bias both or neither), found ${[...kinds].map(([k, p]) => `${k} ${showShape(p.shape)}`).join(', ')}`, HINT_ONNX);
+        throw dataError(`${where}: BatchNorm1d parameters should all be [F] (weight and bias both or neither), found ${[...kinds].map(([k, p]) => `${k} ${showShape(p.shape)}`).join(', ')}`, ...ONNX);
       norms.push({ name: module, features: F, gamma, beta, mean, var: variance });
       continue;
     }
     const W = get('weight'), b = get('bias');
-    if (W === undefined) throw dataError(`${where} has ${[...kinds.keys()].join(', ')} but no weight`, HINT_ONNX);
+    if (W === undefined) throw dataError(`${where} has ${[...kinds.keys()].join(', ')} but no weight`, ...ONNX);
     if (W.shape.length === 1)
-      throw dataError(`${where}: a 1-D weight ${showShape(W.shape)} without running statistics (LayerNorm, or BatchNorm1d(track_running_stats=False)); mnist-loss maps only Linear and BatchNorm1d with running statistics`, HINT_ONNX);
-    if (W.shape.length !== 2) throw dataError(`${where}: weight of shape ${showShape(W.shape)}; expected a Linear weight [out, in]`, HINT_ONNX);
+      throw dataError(`${where}: a 1-D weight ${showShape(W.shape)} without running statistics (LayerNorm, or BatchNorm1d(track_running_stats=False)); mnist-loss maps only Linear and BatchNorm1d with running statistics`, ...ONNX);
+    if (W.shape.length !== 2) throw dataError(`${where}: weight of shape ${showShape(W.shape)}; expected a Linear weight [out, in]`, ...ONNX);
     const [outputs, inputs] = W.shape;
     if (b !== undefined && (b.shape.length !== 1 || b.shape[0] !== outputs))
       throw dataError(`${where}: bias ${showShape(b.shape)} does not match weight ${showShape(W.shape)} ([out, in]: the bias should be [${outputs}])`, HINT_DAMAGED);
     linears.push({ name: module, W, b, inputs, outputs });
   }
-  if (linears.length === 0) throw dataError(`${file}: the state_dict has no Linear layer (no 2-D <module>.weight)`, HINT_ONNX);
+  if (linears.length === 0) throw dataError(`${file}: the state_dict has no Linear layer (no 2-D <module>.weight)`, ...ONNX);
   return { linears, norms, ignored };
 }
 
@@ -308,14 +307,14 @@ function chainLinears(linears: readonly Linear[], file: string): { order: Linear
   if (chains) return { order: natural, byName: true };
   if (found.length === 0 && !exhausted) throw noChain(linears, file);
   if (found.length < 2)
-    throw dataError(`${file}: the layer order is ambiguous: ${linears.length} Linear layers whose shapes allow too many orders to search, and their names' order does not chain`, HINT_ONNX);
+    throw dataError(`${file}: the layer order is ambiguous: ${linears.length} Linear layers whose shapes allow too many orders to search, and their names' order does not chain`, ...ONNX);
   // several orders fit and the names do not settle it: name the layers at the first place two orders part
   const [a, b] = found;
   const at = a.findIndex((l, i) => l !== b[i]);
   const rivals = [a[at], b[at]].sort((x, y) => naturalCompare(x.name, y.name));
   throw dataError(
     `${file}: the layer order is ambiguous: ${at === 0 ? `on the ${PIXELS} pixels` : `after ${printable(a[at - 1].name, 60)}`}, ${rivals.map((l) => `${printable(l.name, 60)} ${showShape(l.W.shape)}`).join(' and ')} could each come next (a state_dict stores no order; the shapes allow more than one)`,
-    HINT_ONNX,
+    ...ONNX,
   );
 }
 
@@ -355,7 +354,7 @@ function placeNorms(order: readonly Linear[], norms: readonly BatchNorm[], file:
     if (target === undefined || after.has(target))
       throw dataError(
         `${file}: cannot place BatchNorm1d ${quoted(bn.name)} [${bn.features}] unambiguously: ${fits.length === 0 ? `no Linear layer has ${bn.features} outputs` : `it may follow ${fits.map((l) => printable(l.name, 40)).join(' or ')}, before or after an activation`}`,
-        HINT_ONNX,
+        ...ONNX,
       );
     after.set(target, bn);
   }
@@ -382,7 +381,7 @@ function mapStateDict(params: ReadonlyMap<string, Param>, file: string, ctx: Rea
   const hidden = order.length - 1;
   const widths = [PIXELS, ...order.map((l) => l.outputs)].join('-');
   if (hidden > 0 && ctx.activation === undefined)
-    throw usageError(`${file}: a PyTorch state_dict stores no activation, and this ${widths} network has ${hidden} hidden layer${hidden > 1 ? 's' : ''}`, ACTIVATION_HINT);
+    throw usageError(`${file}: a PyTorch state_dict stores no activation, and this ${widths} network has ${hidden} hidden layer${hidden > 1 ? 's' : ''}`, ACTIVATION_HINT, ACTIVATION_MISSING);
   const activation = hidden > 0 ? ctx.activation! : null;
 
   const tensors = new Map<string, FileTensor>();
@@ -413,7 +412,7 @@ function mapStateDict(params: ReadonlyMap<string, Param>, file: string, ctx: Rea
   const dtypes = new Set([...params.values()].filter((p) => p.data !== null).map((p) => p.dtype));
   for (const d of dtypes) if (DTYPE_NOTES[d] !== undefined) notes.push(DTYPE_NOTES[d]!);
   if (ignored.length > 0) notes.push(`${ignored.length === 1 ? shown(ignored[0]) : `${ignored.length} num_batches_tracked counters`} ignored`);
-  if (activation !== null) notes.push(`activation ${activation} from --activation`);
+  if (activation !== null) notes.push(`activation ${activation} as given (a state_dict stores none)`);
   return {
     format: `pytorch-${container}`,
     description: notes.join(', '),

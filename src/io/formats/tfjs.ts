@@ -3,7 +3,7 @@
 // names, read only through ctx.readSibling (inside the model's folder). Follows tfjs-core's io/types.ts and
 // weights_loader: a group's weights lie back to back, in manifest order, across its concatenated shards.
 // Layers are mapped by kerasLayers.ts, shared with Keras.
-import { dataError, printable } from '../../errors';
+import { dataError, modelUnsupported, printable } from '../../errors';
 import type { FileTensor } from '../../nn/buildNetwork';
 import { isObject, mapKerasModel, parseBoundedJson, utf8, type Json, type LayerWeights } from './kerasLayers';
 import type { FrameworkModel, ReadContext } from './types';
@@ -19,8 +19,7 @@ export const MAX_SHARDS = 1_000;
 const SNIFF_BYTES = 64 * 1024;
 
 const HINT = "the model.json is damaged or not a TF.js layers model: save it again with model.save('file://...') or tensorflowjs_converter --input_format keras";
-const HINT_GRAPH =
-  "a TF.js graph model holds TensorFlow ops, not Keras layers: convert the Keras model with tensorflowjs_converter --input_format keras (a layers model), or evaluate the model's predictions with 'mnist-loss loss --y PREDICTIONS.npy --t test'";
+const GRAPH = modelUnsupported('a TF.js graph model holds TensorFlow ops, not Keras layers: convert the Keras model with tensorflowjs_converter --input_format keras (a layers model)');
 
 /** Bytes per stored element, by the dtype the shard holds (tfjs-core DTYPE_VALUE_SIZE_MAP + quantization). */
 const STORED_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, float16: 2, uint8: 1, uint16: 2 };
@@ -170,7 +169,7 @@ export function parseTfjs(bytes: Uint8Array, file: string, ctx: ReadContext): Fr
   if (!isObject(doc)) throw dataError(`${file}: not a JSON object`, HINT);
   const topology = doc.modelTopology;
   if (doc.format === 'graph-model' || (isObject(topology) && Array.isArray(topology.node)))
-    throw dataError(`${file}: a TF.js graph model (format 'graph-model'), not a layers model`, HINT_GRAPH);
+    throw dataError(`${file}: a TF.js graph model (format 'graph-model'), not a layers model`, ...GRAPH);
   if (doc.format !== undefined && doc.format !== 'layers-model') throw dataError(`${file}: model.json has format ${typeof doc.format === 'string' ? shown(doc.format) : 'of no string'}; expected 'layers-model'`, HINT);
   if (!isObject(topology)) throw dataError(`${file}: model.json has no modelTopology object`, HINT);
   // tensorflowjs_converter keeps the Keras file's {keras_version, backend, model_config}; tfjs-layers writes the config itself

@@ -116,7 +116,8 @@ describe('refused Keras files: exit 3 naming the file and what, nothing run', ()
   ])('%s', (file, message) => {
     const e = userErrorOf(() => read(file));
     expect(e.message).toMatch(message);
-    expect(e.hint).toMatch(/mnist-loss loss --y PREDICTIONS\.npy --t test/);
+    expect(e.hint).toMatch(/or evaluate the model's own predictions/);
+    expect(e.detail).toEqual({ code: 'model-unsupported', fix: expect.stringMatching(/^mnist-loss maps Sequential models/) }); // the CLI adds the loss command
   });
   it('a truncated .h5', () => {
     const e = userErrorOf(() => read('truncated.h5'));

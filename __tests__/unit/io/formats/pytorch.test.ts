@@ -49,8 +49,8 @@ const labels = haveMnist ? new Uint8Array(readFileSync(join(DATA, 't10k-labels-i
 
 (haveMnist ? describe : describe.skip)("the engine gives PyTorch's own probabilities", () => {
   it.each([
-    ['mlp.pt', 'mlp', 'pytorch-zip', 'PyTorch state_dict (zip), Linear layers chained by shape 784-64-10, fc1/fc2 transposed from [out, in], activation relu from --activation'],
-    ['mlp.safetensors', 'mlp', 'pytorch-safetensors', 'PyTorch state_dict (safetensors), Linear layers chained by shape 784-64-10, fc1/fc2 transposed from [out, in], activation relu from --activation'],
+    ['mlp.pt', 'mlp', 'pytorch-zip', 'PyTorch state_dict (zip), Linear layers chained by shape 784-64-10, fc1/fc2 transposed from [out, in], activation relu as given (a state_dict stores none)'],
+    ['mlp.safetensors', 'mlp', 'pytorch-safetensors', 'PyTorch state_dict (safetensors), Linear layers chained by shape 784-64-10, fc1/fc2 transposed from [out, in], activation relu as given (a state_dict stores none)'],
     ['mlp-f16.safetensors', 'mlp-f16', 'pytorch-safetensors', 'float16 widened to float32'],
     ['mlp-bf16.safetensors', 'mlp-bf16', 'pytorch-safetensors', 'bfloat16 widened to float32'],
     ['mlp-strided.pt', 'mlp', 'pytorch-zip', 'fc1/fc2 transposed from [out, in]'],
@@ -139,7 +139,8 @@ describe('what a state_dict file cannot give is refused with the fix', () => {
       `${file}: a PyTorch state_dict with convolution weights (conv1.weight [4, 1, 3, 3]); a state_dict stores no stride, padding, pooling or activation, so the network cannot be rebuilt from it`,
     );
     expect(e.hint).toMatch(/torch\.onnx\.export\(model, torch\.zeros\(1, 1, 28, 28\)/);
-    expect(e.hint).toMatch(/mnist-loss loss/);
+    expect(e.hint).toMatch(/or evaluate the model's own predictions/);
+    expect(e.detail).toEqual({ code: 'model-unsupported', fix: expect.stringMatching(/^export the model to ONNX/) }); // the CLI adds the loss command
   });
 
   it('no activation: a usage error (exit 2) naming the choices, never a silent default', () => {
