@@ -13,6 +13,8 @@ interface SourceFile {
   code: string;
   /** Comments removed and string/template text blanked (template ${...} code kept): for identifiers. */
   bare: string;
+  /** Only the text of string and template literals (everything else blanked, newlines kept): for their wording. */
+  strings: string;
 }
 
 /** Characters after which a '/' starts a regex literal rather than a division. */
@@ -24,12 +26,14 @@ const REGEX_KEYWORDS = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|dele
  * string contents. A small scanner: it knows '', "", `` with nested ${ } and regex literals, which is
  * enough for this code base; it is not a full parser.
  */
-function stripSource(src: string): { code: string; bare: string } {
+function stripSource(src: string): { code: string; bare: string; strings: string } {
   let code = '';
   let bare = '';
-  const emit = (text: string, blank: boolean): void => {
+  let strings = '';
+  const emit = (text: string, blank: boolean, literal = blank): void => {
     code += text;
     bare += blank ? text.replace(/[^\n]/g, ' ') : text;
+    strings += literal ? text : text.replace(/[^\n]/g, ' ');
   };
   const templateDepth: number[] = []; // brace depth at which each open ${ ... } returns to its template
   let braceDepth = 0;
@@ -98,7 +102,7 @@ function stripSource(src: string): { code: string; bare: string } {
         j++;
       }
       emit('/', false);
-      emit(src.slice(i + 1, j), true);
+      emit(src.slice(i + 1, j), true, false); // a regex literal's text is blanked like a string's, but is no wording
       emit('/', false);
       i = j + 1;
       lastSignificant = '/x'; // a regex literal ends like an operand
@@ -119,7 +123,7 @@ function stripSource(src: string): { code: string; bare: string } {
     if (!/\s/.test(c)) lastSignificant = /[\w$)\].]/.test(c) ? 'x' : c;
     i++;
   }
-  return { code, bare };
+  return { code, bare, strings };
 }
 
 /** One module reference: `import ... from 'x'`, `export ... from 'x'`, `import 'x'`, `require('x')`, `import('x')`. */
@@ -166,10 +170,10 @@ const isRelative = (s: string): boolean => s.startsWith('.');
 const inCli = (p: string): boolean => p.startsWith('src/cli/') || p.startsWith('bin/');
 const FS_OR_ZLIB = /^(?:node:)?(?:fs|zlib)(?:\/.*)?$/;
 
-/** Each offending line as "path:line: text", for failure messages that point at the code. */
-function findLines(file: SourceFile, pattern: RegExp): string[] {
+/** Each offending line as "path:line: text", for failure messages that point at the code (`in`: which view is matched). */
+function findLines(file: SourceFile, pattern: RegExp, view: 'bare' | 'strings' = 'bare'): string[] {
   const hits: string[] = [];
-  const lines = file.bare.split('\n');
+  const lines = file[view].split('\n');
   const codeLines = file.code.split('\n');
   lines.forEach((line, n) => {
     if (pattern.test(line)) hits.push(`${file.path}:${n + 1}: ${codeLines[n].trim()}`);
@@ -182,6 +186,8 @@ const CONSOLE = /(?<![\w$.])console(?![\w$])|\b(?:globalThis|global)\s*\.\s*cons
 const PROCESS_EXIT = /\bprocess\s*(?:\.\s*exit|\[\s*['"]exit['"]\s*\])\s*\(/;
 const MATH_RANDOM = /\bMath\s*(?:\.\s*random\b|\[)/;
 const DATE_NOW = /\bDate\s*\.\s*now\b/;
+/** A command-line flag in wording: `--word`, not `---`, `a--b` or a decrement. */
+const CLI_FLAG = /(?<![\w-])--[a-z]/;
 
 describe('stripSource (the matcher must not see comments or string text)', () => {
   it('drops line and block comments, keeps the code around them', () => {
@@ -194,10 +200,10 @@ describe('stripSource (the matcher must not see comments or string text)', () =>
 
   it('keeps strings for imports but blanks them for identifiers; // inside strings is not a comment', () => {
     const src = "import x from 'commander';\nconst u = 'http://console.example';\nconst m = `process ${process.pid} // x`;\n";
-    const { code, bare } = stripSource(src);
+    const { code, bare, strings } = stripSource(src);
     expect(importsOf(code)).toEqual([{ specifier: 'commander', typeOnly: false }]);
     expect(bare).not.toMatch(/console/);
-    expect(findLines({ path: 't.ts', code, bare }, PROCESS)).toEqual(['t.ts:3: const m = `process ${process.pid} // x`;']);
+    expect(findLines({ path: 't.ts', code, bare, strings }, PROCESS)).toEqual(['t.ts:3: const m = `process ${process.pid} // x`;']);
   });
 
   it('treats regex literals as literals (quotes and // inside them)', () => {
@@ -237,6 +243,19 @@ describe('stripSource (the matcher must not see comments or string text)', () =>
     expect(MATH_RANDOM.test('Math.round(x)')).toBe(false);
     expect(DATE_NOW.test('const t = Date.now();')).toBe(true);
     expect(FS_OR_ZLIB.test('node:fs/promises') && FS_OR_ZLIB.test('zlib') && !FS_OR_ZLIB.test('node:path')).toBe(true);
+    expect(CLI_FLAG.test("pass --data DIR") && CLI_FLAG.test('--param x') && CLI_FLAG.test("'--y'")).toBe(true);
+    expect(CLI_FLAG.test('i--; ---- a--b -- x --1')).toBe(false);
+  });
+
+  it('keeps only string and template text for wording checks, not code, comments or regex literals', () => {
+    const { strings } = stripSource("const a = '--data' + b--; // --seed\nconst t = `x --y ${i--} z`;\nconst r = /--h/;\n");
+    const lines = strings.split('\n');
+    expect(lines[0]).toMatch(CLI_FLAG);
+    expect(lines[0].replace("--data", '')).not.toMatch(/--/);
+    expect(lines[1]).toMatch(/x --y /);
+    expect(lines[1]).not.toMatch(/i--/);
+    expect(lines[2]).not.toMatch(/--h/);
+    expect(findLines({ path: 't.ts', ...stripSource("f('--out');\ng(x--);\n") }, CLI_FLAG, 'strings')).toEqual(["t.ts:1: f('--out');"]);
   });
 });
 
@@ -340,6 +359,19 @@ describe('module boundaries (STYLE.md)', () => {
         if (up) hits.push(`${f.path}: ${r.specifier}`);
       }
     }
+    expect(hits).toEqual([]);
+  });
+
+  it('string literals outside src/cli and src/report name no CLI flag: library errors carry facts, cli/wording.ts words them', () => {
+    // Flags of other programs, quoted in a hint as the way to produce an input, may stay (path + the exact text).
+    const OTHER_PROGRAMS: ReadonlyArray<readonly [string, string]> = [
+      ['src/kernels/index.ts', 'Node runs with --jitless'], // node's own option, the reason WebAssembly is missing
+      ['src/io/formats/tfjs.ts', 'tensorflowjs_converter --input_format keras'], // the TF.js converter's option
+    ];
+    const allowed = (f: SourceFile, hit: string): boolean => OTHER_PROGRAMS.some(([p, text]) => f.path === p && hit.includes(text) && !CLI_FLAG.test(hit.split(text).join('')));
+    const hits = src
+      .filter((f) => !f.path.startsWith('src/cli/') && !f.path.startsWith('src/report/'))
+      .flatMap((f) => findLines(f, CLI_FLAG, 'strings').filter((hit) => !allowed(f, hit)));
     expect(hits).toEqual([]);
   });
 
