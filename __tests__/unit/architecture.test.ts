@@ -167,6 +167,18 @@ function resolveSpecifier(from: string, specifier: string): string {
 }
 
 const isRelative = (s: string): boolean => s.startsWith('.');
+
+/** STYLE.md's layers below cli/ (src/io/modelFile.ts and src/io/formats/ are "models": there is no src/models/). */
+type Layer = 'tensor' | 'errors' | 'rng' | 'kernels' | 'nn' | 'io' | 'data' | 'models' | 'experiments' | 'report';
+
+/** The layer of a source path or resolved module ('src/nn/x' or 'src/nn/x.ts'); undefined for cli/, index.ts and anything else. */
+function layerOf(p: string): Layer | undefined {
+  const m = p.replace(/\.ts$/, '');
+  if (m === 'src/tensor' || m === 'src/errors') return m.slice(4) as Layer;
+  if (m === 'src/io/modelFile' || m.startsWith('src/io/formats/')) return 'models';
+  const dir = /^src\/(rng|kernels|nn|io|data|experiments|report)(?:\/|$)/.exec(m);
+  return dir === null ? undefined : (dir[1] as Layer);
+}
 const inCli = (p: string): boolean => p.startsWith('src/cli/') || p.startsWith('bin/');
 const FS_OR_ZLIB = /^(?:node:)?(?:fs|zlib)(?:\/.*)?$/;
 
@@ -245,6 +257,12 @@ describe('stripSource (the matcher must not see comments or string text)', () =>
     expect(FS_OR_ZLIB.test('node:fs/promises') && FS_OR_ZLIB.test('zlib') && !FS_OR_ZLIB.test('node:path')).toBe(true);
     expect(CLI_FLAG.test("pass --data DIR") && CLI_FLAG.test('--param x') && CLI_FLAG.test("'--y'")).toBe(true);
     expect(CLI_FLAG.test('i--; ---- a--b -- x --1')).toBe(false);
+  });
+
+  it('places each file in its STYLE.md layer (modelFile and formats/ are "models")', () => {
+    expect(['src/io/modelFile.ts', 'src/io/formats/onnx', 'src/io/npy.ts', 'src/experiments/sweep/cache', 'src/tensor', 'src/errors.ts', 'src/nn/layers'].map(layerOf))
+      .toEqual(['models', 'models', 'io', 'experiments', 'tensor', 'errors', 'nn']);
+    expect(['src/cli/main.ts', 'src/index.ts', 'bin/mnist-loss.ts', 'src/tensorX.ts'].map(layerOf)).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it('keeps only string and template text for wording checks, not code, comments or regex literals', () => {
@@ -372,6 +390,78 @@ describe('module boundaries (STYLE.md)', () => {
     const hits = src
       .filter((f) => !f.path.startsWith('src/cli/') && !f.path.startsWith('src/report/'))
       .flatMap((f) => findLines(f, CLI_FLAG, 'strings').filter((hit) => !allowed(f, hit)));
+    expect(hits).toEqual([]);
+  });
+
+  // STYLE.md "Module boundaries", one row per layer: the layers whose values it may import (its own always).
+  // There is no src/models/: the model readers are src/io/modelFile.ts and src/io/formats/, the "models" layer here.
+  // Type-only imports are erased at compile time and are checked by the rule after this one.
+  const LAYER_RULES: Readonly<Record<Layer, { readonly imports: readonly Layer[]; readonly only?: Readonly<Partial<Record<Layer, readonly string[]>>> }>> = {
+    tensor: { imports: [] },
+    errors: { imports: [] },
+    rng: { imports: [] },
+    kernels: { imports: ['tensor'] },
+    nn: { imports: ['tensor', 'errors', 'kernels', 'rng'], only: { rng: ['src/nn/init.ts'] } }, // "plus rng for init only"
+    io: { imports: ['errors'] },
+    data: { imports: ['io', 'tensor', 'errors'] },
+    models: { imports: ['io', 'nn', 'tensor', 'errors'] },
+    experiments: { imports: ['nn', 'models', 'data', 'rng'] },
+    report: { imports: [] }, // types only, plus chalk: the report/ rules above
+  };
+  // Value imports STYLE's table does not list, each a design choice kept on purpose: [importer, imported, why], where
+  // importer is a file or a layer and imported a module ('src/nn/losses') or a layer.
+  const LAYER_EXCEPTIONS: ReadonlyArray<readonly [string, string, string]> = [
+    ['experiments', 'errors', "experiments check their own parameters (probe's h, sweep's range, loss's y and t) and throw MnistLossError facts"],
+    ['experiments', 'tensor', 'experiments compute on Matrix rows (argmax, shape checks); tensor is the bottom layer every computing layer uses'],
+    ['src/data/batch.ts', 'src/rng/sample', "drawing a batch's indices is np.random.choice over the split (sampleIndices); the Mt19937 is passed in"],
+    ['src/experiments/predictionLoss.ts', 'src/io/files', "loss reads the y and t files the user names; data/ is MNIST's own loader"],
+    ['src/experiments/predictionLoss.ts', 'src/io/npy', 'the .npy parser of those files'],
+    ['src/experiments/predictionLoss.ts', 'src/io/textArrays', 'the .csv/.json parsers of those files and the inline lists'],
+    ['src/kernels/imageLosses.ts', 'src/nn/losses', "CEE_DELTA: the fast path's δ is the reference's, one constant (a copy stood here until ecc6373)"],
+    ['src/kernels/index.ts', 'src/errors', 'a kernel that fails to load is an error (STYLE.md "The engine"), with the rebuild hint'],
+    ['src/kernels/index.ts', 'src/io/kernelFile', 'the .wasm bytes are read through io/ (no other layer reads files)'],
+  ];
+  const excepted = (file: string, from: Layer, target: string, to: Layer | 'cli'): boolean =>
+    LAYER_EXCEPTIONS.some(([importer, imported]) => (importer === file || importer === from) && (imported === target || imported === to));
+
+  it('each layer imports values only from the layers STYLE.md lists for it (data, nn, experiments, models, io, kernels, ...)', () => {
+    const hits: string[] = [];
+    for (const f of src) {
+      const from = layerOf(f.path);
+      if (from === undefined) continue; // cli/ may import anything; index.ts re-exports
+      const rule = LAYER_RULES[from];
+      for (const r of importsOf(f.code)) {
+        if (r.typeOnly || !isRelative(r.specifier)) continue;
+        const target = resolveSpecifier(f.path, r.specifier);
+        const to = layerOf(target) ?? 'cli';
+        if (to === from) continue;
+        const ok = to !== 'cli' && rule.imports.includes(to) && (rule.only?.[to] === undefined || rule.only[to]!.includes(f.path));
+        if (ok || excepted(f.path, from, target, to)) continue;
+        const allowed = rule.imports.map((l) => (rule.only?.[l] === undefined ? l : `${l} (in ${rule.only[l]!.join(', ')} only)`));
+        hits.push(`${f.path} (${from}) imports ${target} (${to}): ${from} may import ${allowed.join(', ') || 'nothing of ours'}`);
+      }
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it('the layer exceptions are still needed (each matches an import that is there)', () => {
+    const edges = src.flatMap((f) => {
+      const from = layerOf(f.path);
+      if (from === undefined) return [];
+      return importsOf(f.code)
+        .filter((r) => !r.typeOnly && isRelative(r.specifier))
+        .map((r) => ({ file: f.path, from, target: resolveSpecifier(f.path, r.specifier) }))
+        .map((e) => ({ ...e, to: layerOf(e.target) }))
+        .filter((e) => e.to !== undefined && e.to !== from);
+    });
+    const unused = LAYER_EXCEPTIONS.filter(([importer, imported]) => !edges.some((e) => (importer === e.file || importer === e.from) && (imported === e.target || imported === e.to)));
+    expect(unused.map(([importer, imported]) => `${importer} -> ${imported}`)).toEqual([]);
+  });
+
+  it('type-only imports never reach up into cli/ (outside cli/ and bin)', () => {
+    const hits = src
+      .filter((f) => layerOf(f.path) !== undefined)
+      .flatMap((f) => importsOf(f.code).filter((r) => r.typeOnly && isRelative(r.specifier) && resolveSpecifier(f.path, r.specifier).startsWith('src/cli/')).map((r) => `${f.path}: ${r.specifier}`));
     expect(hits).toEqual([]);
   });
 
