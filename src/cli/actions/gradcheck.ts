@@ -5,14 +5,14 @@
 import { gatherBatch, sampleIndices } from '../../data/batch';
 import { describeSource, loadSplit } from '../../data/mnist';
 import { checkError, dataError, usageError } from '../../errors';
-import { GRADCHECK_TOLERANCE, gradientCheck, type GradcheckResult, type ParamDiff } from '../../experiments/gradcheck';
-import { elementsWithin, gradcheckNetworkCost, gradientCheckNetwork, layerNetworkOf, type NetworkGradcheckResult, type ParamCheck } from '../../experiments/gradcheckNetwork';
+import { GRADCHECK_TOLERANCE, gradientCheck, type ParamDiff } from '../../experiments/gradcheck';
+import { elementsWithin, gradcheckNetworkCost, gradientCheckNetwork, layerNetworkOf } from '../../experiments/gradcheckNetwork';
 import { describeInit, initNetwork, type InitScheme } from '../../nn/init';
 import { sizeOf, type Network as LayerNetwork } from '../../nn/layers';
 import type { Activation, Network } from '../../nn/network';
 import { Mt19937 } from '../../rng/mt19937';
-import { createStyle, type Style } from '../../report/style';
-import { renderTable } from '../../report/table';
+import { gradcheckJson, renderGradcheck, type EngineRun, type GradcheckSubject } from '../../report/gradcheckReport';
+import { createStyle } from '../../report/style';
 import type { Io } from '../io';
 import { architecture, loadModelOption, modelOptions } from './shared';
 import { TRAIN_DEFAULTS } from '../commands/train';
@@ -20,18 +20,9 @@ import { checkEngineCost, checkGradcheckCost, GRADCHECK_ENGINE_WORK, type Gradch
 import { LIMITS } from '../options';
 
 /** The network to check: its dense MLP view (null for any other network), its engine network, how reports name it. */
-interface Subject {
+interface Subject extends GradcheckSubject {
   readonly mlp: Network | null;
   readonly network: LayerNetwork;
-  readonly what: string;
-  readonly arch: string;
-  readonly activation: string | null;
-}
-
-/** What the engine path reports beside the shared fields. */
-interface EngineRun {
-  readonly result: NetworkGradcheckResult;
-  readonly defaulted: boolean;
 }
 
 export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io): void {
@@ -58,11 +49,11 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
     indices.forEach((i, k) => pixels.set(train.pixels.subarray(i * D, (i + 1) * D), k * D));
     const run: EngineRun = { result: gradientCheckNetwork(subject.network, pixels, t, indices.length, { elements, rng }), defaulted: opts.elements === null };
     diffs = run.result.diffs;
-    io.out(opts.json ? gradcheckJson(run.result, subject, indices, opts.seed, run) : renderGradcheck(run.result, subject, indices, source, style, run));
+    io.out(opts.json ? gradcheckJson(run.result, subject, indices, opts.seed, run, GRADCHECK_TOLERANCE) : renderGradcheck(run.result, subject, indices, source, style, run, GRADCHECK_TOLERANCE));
   } else {
     const result = gradientCheck(subject.mlp as Network, x, t);
     diffs = result.diffs;
-    io.out(opts.json ? gradcheckJson(result, subject, indices, opts.seed, null) : renderGradcheck(result, subject, indices, source, style, null));
+    io.out(opts.json ? gradcheckJson(result, subject, indices, opts.seed, null, GRADCHECK_TOLERANCE) : renderGradcheck(result, subject, indices, source, style, null, GRADCHECK_TOLERANCE));
   }
   const failed = diffs.filter((d) => !(d.meanAbsDiff < GRADCHECK_TOLERANCE));
   if (failed.length > 0)
@@ -76,13 +67,13 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
 
 function modelSubject(file: string, raw: GradcheckRaw): Subject {
   const { model, label } = loadModelOption(file, modelOptions(raw)); // --model bundled names the bundled model
-  return { mlp: model.mlp, network: model.network, what: label, arch: architecture(model), activation: model.activation };
+  return { mlp: model.mlp, network: model.network, what: label, arch: architecture(model), activation: model.activation, layers: model.mlp !== null ? widthsOf(model.mlp) : model.network.describe() };
 }
 
 function freshSubject(rng: Mt19937, sizes: number[], activation: Activation, init: InitScheme, seed: number): Subject {
   const mlp = initNetwork(rng, sizes, activation, init);
   const widths = widthsOf(mlp);
-  return { mlp, network: layerNetworkOf(mlp), what: `fresh net, init ${describeInit(init)}, seed ${seed}`, arch: `${widths.join('-')} ${activation}`, activation };
+  return { mlp, network: layerNetworkOf(mlp), what: `fresh net, init ${describeInit(init)}, seed ${seed}`, arch: `${widths.join('-')} ${activation}`, activation, layers: widths };
 }
 
 const widthsOf = (net: Network) => [net.layers[0].W.rows, ...net.layers.map((l) => l.W.cols)];
@@ -102,64 +93,4 @@ function engineElements(net: LayerNetwork, opts: GradcheckOptions, flag: string)
     checkEngineCost(cost, elements, opts.size, gradcheckNetworkCost(net, fits, opts.size) <= GRADCHECK_ENGINE_WORK.max ? fits : 0, flag);
   }
   return elements;
-}
-
-const isEngine = (d: ParamDiff): d is ParamCheck => 'kinks' in d;
-
-function gradcheckJson(r: GradcheckResult | NetworkGradcheckResult, s: Subject, indices: Uint32Array, seed: number, run: EngineRun | null): string {
-  const per = <T>(f: (d: ParamDiff) => T) => Object.fromEntries(r.diffs.map((d) => [d.name, f(d)]));
-  const engine = (f: (d: ParamCheck) => unknown) => per((d) => (isEngine(d) ? f(d) : null));
-  return JSON.stringify({
-    diffs: per((d) => d.meanAbsDiff),
-    maxDiffs: per((d) => d.maxAbsDiff),
-    meanAbsGrad: per((d) => d.meanAbsGrad),
-    passed: r.diffs.every((d) => d.meanAbsDiff < GRADCHECK_TOLERANCE),
-    tolerance: GRADCHECK_TOLERANCE,
-    h: r.h,
-    loss: r.loss,
-    network: s.what,
-    layers: s.mlp !== null ? widthsOf(s.mlp) : s.network.describe(),
-    activation: s.activation,
-    seed,
-    indices: Array.from(indices),
-    path: run === null ? 'mlp' : 'engine',
-    architecture: s.arch,
-    sizes: per((d) => d.size),
-    checked: per((d) => d.checked),
-    ...(run === null ? {} : {
-      elementsPerTensor: run.result.elementsPerTensor,
-      elementsDefault: run.defaulted,
-      mode: 'test-time forward: dropout scaled by its test factor, batch normalization on running statistics',
-      kinks: engine((d) => d.kinks),
-      unresolved: engine((d) => d.unresolved),
-      elements: engine((d) => (d.elements === null ? null : Array.from(d.elements))),
-    }),
-  }) + '\n';
-}
-
-function renderGradcheck(r: GradcheckResult | NetworkGradcheckResult, s: Subject, indices: Uint32Array, source: string, style: Style, run: EngineRun | null): string {
-  const head = [
-    `${style.bold('gradcheck')} ${s.arch} · ${s.what}`,
-    style.dim(`images: train ${Array.from(indices).join(', ')} (np.random.choice, ${source}) · mean CEE ${r.loss.toFixed(6)} · h = ${r.h} · float64`),
-    ...(run === null ? [] : [
-      style.dim(`elements: ${run.result.elementsPerTensor} per tensor${run.defaulted ? ' (the default within the work bound; --elements K)' : ''}, np.random.choice(size, K, replace=False) per tensor after the images; smaller tensors in full`),
-      style.dim('layer engine, test-time forward (dropout scaled, batch norm on running statistics); kinks: ±h crossed a ReLU 0 or a max-pool tie, re-measured with h/10 … 1e-8'),
-    ]),
-    style.dim(`diff: mean over the ${run === null ? 'parameter\'s' : 'checked'} elements of |backprop − central difference| (the book's gradient_check.py)`),
-    '',
-  ];
-  const rows = r.diffs.map((d) => {
-    const ok = d.meanAbsDiff < GRADCHECK_TOLERANCE;
-    const counts = isEngine(d) ? [String(d.checked), d.unresolved > 0 ? `${d.kinks} (${d.unresolved} left out)` : String(d.kinks)] : [];
-    return [d.name, String(d.size), ...counts, d.meanAbsDiff.toExponential(3), d.maxAbsDiff.toExponential(3), d.meanAbsGrad.toExponential(3), ok ? style.good('ok') : style.bad('FAIL')];
-  });
-  const table = renderTable(
-    [
-      { header: 'param', align: 'left' }, { header: 'size' },
-      ...(run === null ? [] : [{ header: 'checked' }, { header: 'kinks' }]),
-      { header: 'mean |diff|' }, { header: 'max |diff|' }, { header: 'mean |grad|' }, { header: `< ${GRADCHECK_TOLERANCE.toExponential(0)}`, align: 'left' as const },
-    ],
-    rows, style,
-  );
-  return head.join('\n') + '\n' + table;
 }
