@@ -1,10 +1,11 @@
-// The work of `mnist-loss info` (flags in commands/info.ts): load every split the source offers, timing
+// The work of `mnist-loss info` (flags in ./spec.ts): load every split the source offers, timing
 // each, and report counts, sizes and label counts (np.bincount of the labels). Loaded only when info runs.
 import { availableSplits, describeSource, labelCounts, loadSplit, MNIST_CLASSES, resolveDataSource } from '../../data/mnist';
 import type { DataOptions, SplitName } from '../../data/types';
 import { renderInfo, type InfoReport, type SplitInfo } from '../../report/infoReport';
 import type { Io } from '../io';
-import type { CommonOptions } from '../options';
+import { dataOptions } from '../options';
+import type { InfoOptions } from './spec';
 
 /** Loads every split the source offers, one after another, timing each load with io.now(). */
 export function collectInfo(opts: DataOptions, now: () => number): InfoReport {
@@ -21,8 +22,8 @@ export function collectInfo(opts: DataOptions, now: () => number): InfoReport {
   return { source, splits, files };
 }
 
-export function runInfo(raw: CommonOptions, io: Io): void {
-  const report = collectInfo({ data: raw.data, source: raw.source, env: io.env }, () => io.now());
+export function runInfo(opts: InfoOptions, io: Io): void {
+  const report = collectInfo(dataOptions(opts, io.env), () => io.now());
   const { files: _files, ...json } = report;
-  io.out(raw.json ? JSON.stringify(json) + '\n' : renderInfo(report, describeSource(report.source), MNIST_CLASSES, io.color && raw.color && !raw.json));
+  io.out(opts.json ? JSON.stringify(json) + '\n' : renderInfo(report, describeSource(report.source), MNIST_CLASSES, io.color && opts.color && !opts.json));
 }

@@ -1,4 +1,4 @@
-// The work of `mnist-loss gradcheck` (flags in commands/gradcheck.ts): the network (a model file or a fresh
+// The work of `mnist-loss gradcheck` (flags in ./spec.ts): the network (a model file or a fresh
 // seeded one), the seeded train images, backprop against central differences, the table. Loaded when it runs.
 // Two paths: an MLP is checked in full on its fast float64 path (experiments/gradcheck.ts); any other network,
 // or any network given --elements, on the layer engine with K sampled elements per tensor (gradcheckNetwork.ts).
@@ -14,10 +14,9 @@ import { Mt19937 } from '../../rng/mt19937';
 import { gradcheckJson, renderGradcheck, type EngineRun, type GradcheckSubject } from '../../report/gradcheckReport';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
-import { architecture, loadModelOption, modelOptions } from './shared';
-import { TRAIN_DEFAULTS } from '../commands/train';
-import { checkEngineCost, checkGradcheckCost, GRADCHECK_ENGINE_WORK, type GradcheckOptions, type GradcheckRaw } from '../commands/gradcheck';
-import { LIMITS } from '../options';
+import { architecture, loadModelOption, modelOptions } from '../shared/run';
+import { checkEngineCost, checkGradcheckCost, GRADCHECK_ENGINE_WORK, type GradcheckOptions } from './spec';
+import { dataOptions, LIMITS } from '../options';
 
 /** The network to check: its dense MLP view (null for any other network), its engine network, how reports name it. */
 interface Subject extends GradcheckSubject {
@@ -25,11 +24,11 @@ interface Subject extends GradcheckSubject {
   readonly network: LayerNetwork;
 }
 
-export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io): void {
-  const train = loadSplit({ data: raw.data, source: raw.source, env: io.env }, 'train');
+export function runGradcheck(opts: GradcheckOptions, io: Io): void {
+  const train = loadSplit(dataOptions(opts, io.env), 'train');
   const rng = new Mt19937(opts.seed);
   // np.random.seed(S); [network init;] idx = np.random.choice(train_size, size); [the elements of each tensor]
-  const subject = opts.model !== null ? modelSubject(opts.model, raw) : freshSubject(rng, [train.rows * train.cols, ...opts.hidden, 10], (opts.activation ?? TRAIN_DEFAULTS.activation) as Activation, opts.init, opts.seed);
+  const subject = opts.model !== null ? modelSubject(opts.model, opts) : freshSubject(rng, [train.rows * train.cols, ...opts.hidden, 10], opts.freshActivation, opts.init, opts.seed);
   const flag = opts.model ?? `--hidden ${opts.hidden.join(',')}`;
   const engine = opts.elements !== null || subject.mlp === null;
   const D = train.rows * train.cols;
@@ -65,8 +64,8 @@ export function runGradcheck(opts: GradcheckOptions, raw: GradcheckRaw, io: Io):
     );
 }
 
-function modelSubject(file: string, raw: GradcheckRaw): Subject {
-  const { model, label } = loadModelOption(file, modelOptions(raw)); // --model bundled names the bundled model
+function modelSubject(file: string, opts: GradcheckOptions): Subject {
+  const { model, label } = loadModelOption(file, modelOptions(opts)); // --model bundled names the bundled model
   return { mlp: model.mlp, network: model.network, what: label, arch: architecture(model), activation: model.activation, layers: model.mlp !== null ? widthsOf(model.mlp) : model.network.describe() };
 }
 
