@@ -195,3 +195,22 @@ describe('README.md examples', () => {
     if (problems.length > 0) throw new Error(problems.join('\n\n'));
   });
 });
+
+describe('the comparison itself', () => {
+  it('elides lines only where a `...` line stands, and characters only where `...` is in a line', () => {
+    expect(linesMatch(['a', '...', 'z'], ['a', 'b', 'c', 'z'])).toBe(true);
+    expect(linesMatch(['a', '...', 'z'], ['a', 'z'])).toBe(true);
+    expect(linesMatch(['a', '...', 'z'], ['a', 'b'])).toBe(false);
+    expect(linesMatch(['a', 'z'], ['a', 'b', 'z'])).toBe(false);
+    expect(linesMatch(['{"n":1,...}'], ['{"n":1,"k":[2]}'])).toBe(true);
+    expect(linesMatch(['{"n":1,...}'], ['{"n":2,"k":[2]}'])).toBe(false);
+  });
+
+  it('normalises timings and paths, nothing else', () => {
+    const table = ['split  images  load (ms)  files', 'train   60000       53.6  a', 'test    10000        7.8  b', '', 'n  60000  7.8'];
+    expect(normalise(table, [])).toEqual(['split  images  load (ms)  files', 'train   60000 <time> a', 'test    10000 <time> b', '', 'n  60000  7.8']);
+    expect(normalise(['{"loadMs":80.2,"count":60000}', 'took 1.5 s, 12 ms', 'at /tmp/x/y'], [['/tmp/x', '/home/user/work']]))
+      .toEqual(['{"loadMs": <time> ,"count":60000}', 'took <time> , <time>', 'at /home/user/work/y']);
+    expect(normalise(['a  ', '', ''], [])).toEqual(['a']);
+  });
+});
