@@ -77,7 +77,7 @@ describe('D12: an unwritable --out or --plot fails before the data is even loade
     expectUserError(run(SWEEP(plot, missingData())), 3, message);
   });
 
-  it('sweep --plot into a missing folder (train\'s --out check for it is a usage error, exit 2, in commands/train.ts)', () => {
+  it('sweep --plot into a missing folder (train\'s --out check for it is a usage error, exit 2, in cli/train/spec.ts)', () => {
     expectUserError(run(SWEEP(path.join(tmp, 'missing', 'p.svg'), missingData())), 3, /folder .*missing does not exist/);
   });
 

@@ -133,6 +133,11 @@ interface ImportRef {
 }
 
 function importsOf(code: string): ImportRef[] {
+  return [...staticImportsOf(code), ...lazyImportsOf(code).map(({ specifier }) => ({ specifier, typeOnly: false }))];
+}
+
+/** `import ... from 'x'`, `export ... from 'x'` and `import 'x'`: loaded when the importing module is. */
+function staticImportsOf(code: string): ImportRef[] {
   const refs: ImportRef[] = [];
   const fromRe = /\b(import|export)\s+(type\s+)?([^;'"`]*?)\s*\bfrom\s*['"]([^'"]+)['"]/g;
   for (const m of code.matchAll(fromRe)) {
@@ -143,8 +148,12 @@ function importsOf(code: string): ImportRef[] {
     refs.push({ specifier: m[4], typeOnly: m[2] !== undefined || allTypeNamed });
   }
   for (const m of code.matchAll(/\bimport\s*['"]([^'"]+)['"]/g)) refs.push({ specifier: m[1], typeOnly: false });
-  for (const m of code.matchAll(/\b(?:require|import)\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g)) refs.push({ specifier: m[1], typeOnly: false });
   return refs;
+}
+
+/** `require('x')` and `import('x')`, with where they stand in the code (to tell a call inside a function). */
+function lazyImportsOf(code: string): Array<{ specifier: string; index: number }> {
+  return [...code.matchAll(/\b(?:require|import)\s*\(\s*['"`]([^'"`]+)['"`]\s*\)/g)].map((m) => ({ specifier: m[1], index: m.index ?? 0 }));
 }
 
 function listTs(dir: string): string[] {
@@ -473,4 +482,96 @@ describe('module boundaries (STYLE.md)', () => {
     );
     expect(hits).toEqual([]);
   });
+
+  // The CLI layout (issue 10): cli/<name>/spec.ts declares a command (flags, options, validate, register) and
+  // loads cli/<name>/run.ts, its work, only when the action runs; run imports spec, never the reverse.
+  const RUN = /^src\/cli\/([^/]+)\/run$/;
+  const SPEC = /^src\/cli\/([^/]+)\/spec\.ts$/;
+  const specs = src.filter((f) => SPEC.test(f.path));
+
+  it('finds the command folders: a spec.ts and a run.ts for each of the nine commands', () => {
+    const folders = (re: RegExp, ext: string) => src.map((f) => re.exec(f.path.replace(/\.ts$/, ext))?.[1]).filter((n): n is string => n !== undefined && n !== 'shared').sort();
+    const names = ['batch', 'demo', 'eval', 'gradcheck', 'info', 'loss', 'probe', 'sweep', 'train'];
+    expect(folders(SPEC, '.ts')).toEqual(names);
+    expect(folders(RUN, '')).toEqual(names);
+  });
+
+  it('a cli/<name>/spec.ts never imports a run module statically, not even its types (run.ts imports its spec)', () => {
+    const hits = specs.flatMap((f) =>
+      staticImportsOf(f.code)
+        .filter((r) => isRelative(r.specifier) && RUN.test(resolveSpecifier(f.path, r.specifier)))
+        .map((r) => `${f.path}: ${r.typeOnly ? 'import type' : 'import'} ${r.specifier}`),
+    );
+    expect(hits).toEqual([]);
+  });
+
+  it("every run loads lazily: a spec's action is the one place that loads its ./run, and no module imports a run statically", () => {
+    const hits: string[] = [];
+    for (const f of [...src, ...bin]) {
+      const folder = /^src\/cli\/([^/]+)\//.exec(f.path)?.[1];
+      for (const r of staticImportsOf(f.code)) {
+        const run = isRelative(r.specifier) ? RUN.exec(resolveSpecifier(f.path, r.specifier)) : null;
+        // cli/shared/run.ts is the work that several runs share: only a run.ts imports it
+        if (run !== null && !(run[1] === 'shared' && /\/run\.ts$/.test(f.path))) hits.push(`${f.path}: static import of ${r.specifier}`);
+      }
+      for (const r of lazyImportsOf(f.code)) {
+        const run = isRelative(r.specifier) ? RUN.exec(resolveSpecifier(f.path, r.specifier)) : null;
+        if (run === null) continue;
+        if (!SPEC.test(f.path) || run[1] !== folder) hits.push(`${f.path}: loads ${r.specifier}, another command's run`);
+        // inside a function (the action), not at the module's top level, where it would load at start-up
+        const depth = [...f.bare.slice(0, r.index)].reduce((d, c) => d + (c === '{' ? 1 : c === '}' ? -1 : 0), 0);
+        if (depth === 0) hits.push(`${f.path}: loads ${r.specifier} at its top level`);
+      }
+    }
+    for (const f of specs.filter((s) => s.path !== 'src/cli/shared/spec.ts'))
+      if (!lazyImportsOf(f.code).some((r) => r.specifier === './run')) hits.push(`${f.path}: never loads ./run`);
+    expect(hits).toEqual([]);
+  });
+
+  it('no import cycle among src modules through value imports (type imports are erased; lazy loads are not edges)', () => {
+    const files = new Map([...src, ...bin].map((f) => [f.path, f]));
+    const resolveFile = (from: string, specifier: string): string | undefined => {
+      const target = resolveSpecifier(from, specifier);
+      return [`${target}.ts`, `${target}/index.ts`].find((p) => files.has(p));
+    };
+    const edges = new Map(
+      [...files.values()].map((f) => [
+        f.path,
+        staticImportsOf(f.code).filter((r) => !r.typeOnly && isRelative(r.specifier)).map((r) => resolveFile(f.path, r.specifier)).filter((p): p is string => p !== undefined),
+      ]),
+    );
+    expect(edges.get('src/cli/main.ts')).toEqual(expect.arrayContaining(['src/errors.ts', 'src/cli/registry.ts'])); // the walk sees the imports
+    expect(findCycle(edges)).toBeNull();
+  });
+
+  it('the cycle search finds a cycle and prints it, and passes a graph without one', () => {
+    const graph = (pairs: Array<[string, string[]]>) => new Map(pairs);
+    expect(findCycle(graph([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toBe('a -> b -> c -> a');
+    expect(findCycle(graph([['a', ['a']]]))).toBe('a -> a');
+    expect(findCycle(graph([['a', ['b', 'c']], ['b', ['c']], ['c', []]]))).toBeNull();
+  });
 });
+
+/** The first cycle a depth-first walk meets, as "a -> b -> a", or null when the graph has none. */
+function findCycle(edges: ReadonlyMap<string, readonly string[]>): string | null {
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (node: string): string | null => {
+    const at = path.indexOf(node);
+    if (at >= 0) return [...path.slice(at), node].join(' -> ');
+    if (done.has(node)) return null;
+    path.push(node);
+    for (const next of edges.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle !== null) return cycle;
+    }
+    path.pop();
+    done.add(node);
+    return null;
+  };
+  for (const node of [...edges.keys()].sort()) {
+    const cycle = visit(node);
+    if (cycle !== null) return cycle;
+  }
+  return null;
+}

@@ -3,7 +3,7 @@
 import { getSystemErrorMap } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { ExitCode, MnistLossError, printable, usageError } from '../errors';
-import { commands } from './commands';
+import { commands } from './registry';
 import type { Io } from './io';
 import { helpWithAccepts } from './options';
 import { packageVersion } from '../io/files';

@@ -3,6 +3,7 @@
 // Every value-taking flag is declared with a FlagParser (or commander's .choices()): a number cannot be
 // declared without its bound, and --help shows each flag's bound (see withAccepts).
 import { Help, InvalidArgumentError, type Command, type Option } from 'commander';
+import type { DataOptions } from '../data/types';
 
 const INT = /^[0-9]+$/;
 const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
@@ -189,6 +190,19 @@ export interface CommonOptions {
   source: 'idx' | 'mnist';
   json: boolean;
   color: boolean;
+}
+
+/** The common flags as a validated options object carries them (every command's options extend it). */
+export type CommonSettings = Readonly<CommonOptions>;
+
+/** The common flags of a parsed command line, copied into its options object. */
+export function commonOf(raw: CommonOptions): CommonSettings {
+  return { data: raw.data, source: raw.source, json: raw.json, color: raw.color };
+}
+
+/** Where the data comes from: --data and --source of the options, and the environment ($MNIST_DATA_DIR). */
+export function dataOptions(opts: Pick<CommonSettings, 'data' | 'source'>, env: DataOptions['env']): DataOptions {
+  return { data: opts.data, source: opts.source, env };
 }
 
 export function addCommonOptions(cmd: Command): Command {

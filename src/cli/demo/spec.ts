@@ -5,8 +5,8 @@ import type { Command } from 'commander';
 import type { Activation } from '../../nn/network';
 import type { DemoLang } from '../../report/demoText';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, parsePath, parseSeed, type CommonOptions } from '../options';
-import { BUNDLED_MODEL } from './shared';
+import { addCommonOptions, addExample, commonOf, DEFAULT_SEED, parsePath, parseSeed, type CommonOptions, type CommonSettings } from '../options';
+import { BUNDLED_MODEL } from '../shared/spec';
 
 export interface DemoRaw extends CommonOptions {
   model?: string;
@@ -14,6 +14,19 @@ export interface DemoRaw extends CommonOptions {
   seed: number;
   lang: DemoLang;
   ascii: boolean;
+}
+
+export interface DemoOptions extends CommonSettings {
+  /** undefined: the bundled model. */
+  readonly model?: string;
+  readonly activation?: Activation;
+  readonly seed: number;
+  readonly lang: DemoLang;
+  readonly ascii: boolean;
+}
+
+export function validateDemo(raw: DemoRaw): DemoOptions {
+  return Object.freeze({ ...commonOf(raw), model: raw.model, activation: raw.activation, seed: raw.seed, lang: raw.lang, ascii: raw.ascii });
 }
 
 export function registerDemo(program: Command, io: Io): void {
@@ -28,7 +41,8 @@ export function registerDemo(program: Command, io: Io): void {
   addCommonOptions(cmd);
   addExample(cmd, 'npm start', 'mnist-loss demo --lang ko', 'mnist-loss demo --json | jq .sweep.summary');
   cmd.action(async (raw: DemoRaw) => {
-    const { runDemo } = await import('../actions/demo');
-    runDemo(raw, io);
+    const opts = validateDemo(raw);
+    const { runDemo } = await import('./run');
+    runDemo(opts, io);
   });
 }

@@ -1,16 +1,10 @@
 // train --arch / --layers / --optimizer: validateTrain's checks before any data is read (exit 2, one message naming
 // the flag and the token, a hint), the defaults it settles, and the command line a layer run records.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { Io } from '../../../src/cli/io';
-import { CLEAR_LINE } from '../../../src/report/progress';
-import { userErrorOf } from '../../helpers/cli';
-import { removeDir, writeFixtureDir } from '../../helpers/idxFixture';
-import { ExitCode } from '../../../src/errors';
-import { canonicalCommand } from '../../../src/cli/actions/train';
-import { TRAIN_MULTIPLY_ADDS, validateTrain, type TrainRaw } from '../../../src/cli/commands/train';
-import { SIMPLE_CONVNET_SPEC } from '../../../src/nn/layersSpec';
+// (The in-process --layers runs, progress bar and Ctrl-C, are in ./run.test.ts.)
+import { userErrorOf } from '../../../helpers/cli';
+import { ExitCode } from '../../../../src/errors';
+import { canonicalCommand, TRAIN_MULTIPLY_ADDS, validateTrain, type TrainRaw } from '../../../../src/cli/train/spec';
+import { SIMPLE_CONVNET_SPEC } from '../../../../src/nn/layersSpec';
 
 const raw = (extra: Partial<TrainRaw> = {}): TrainRaw => ({ batchSize: 100, seed: 42, source: 'idx', json: false, color: false, ...extra }) as TrainRaw;
 const usage = (extra: Partial<TrainRaw>) => userErrorOf(() => validateTrain(raw(extra)), ExitCode.Usage);
@@ -63,52 +57,5 @@ describe('validateTrain: the network flags', () => {
     // conv64x3p1 twice: 784 · 64 · 9 + 784 · 64 · 576 = 451584 + 28901376 = 29352960 multiply-adds, then 50176 · 10
     const e = usage({ layers: 'conv64x3p1-relu-conv64x3p1-relu-affine10' });
     expect(e.message).toBe(`--layers conv64x3p1-relu-conv64x3p1-relu-affine10: the network takes ${29352960 + 501760} multiply-adds per image, more than ${TRAIN_MULTIPLY_ADDS} (the book's SimpleConvNet takes 865000; one epoch of it is 10-20 minutes in the reference engine)`);
-  });
-});
-
-/** A scripted Io (as train.test.ts's): a fake clock that advances 40 ms per call, Ctrl-C at the given call. */
-function scriptedIo(errIsTty: boolean, interruptAtCall = Infinity) {
-  let clock = 0, calls = 0;
-  let handler: (() => void) | undefined;
-  const io = {
-    stdout: '', stderr: '', handlers: 0, color: false, errIsTty, env: {},
-    out(text: string) { io.stdout += text; },
-    err(text: string) { io.stderr += text; },
-    now() {
-      if (++calls === interruptAtCall) handler?.();
-      return (clock += 40);
-    },
-    onInterrupt(h: () => void) {
-      handler = h;
-      io.handlers++;
-      return () => { if (handler === h) { handler = undefined; io.handlers--; } };
-    },
-  };
-  return io satisfies Io & Record<string, unknown>;
-}
-
-describe('train --layers in process: the progress bar and Ctrl-C, as for the MLP', () => {
-  let fixture: ReturnType<typeof writeFixtureDir>;
-  beforeAll(() => { fixture = writeFixtureDir(60, 12); });
-  afterAll(() => removeDir(fixture.dir));
-  const args = ['train', '--layers', 'conv2x3-relu-pool2-affine10', '--batch-size', '6'];
-
-  it('draws the bar on a TTY only, erased at the end', async () => {
-    const io = scriptedIo(true);
-    expect(await main([...args, '--data', fixture.dir, '--epochs', '2'], io)).toBe(0);
-    expect(io.stderr).toMatch(/\/20 {2}epoch [12]/);
-    expect(io.stderr.endsWith(CLEAR_LINE)).toBe(true);
-    const quiet = scriptedIo(false);
-    expect(await main([...args, '--data', fixture.dir], quiet)).toBe(0);
-    expect(quiet.stderr).toBe('');
-  });
-
-  it('Ctrl-C stops after the current step: exit 130, one line, no model file', async () => {
-    const out = path.join(fixture.dir, 'stopped.safetensors');
-    const io = scriptedIo(false, 5);
-    expect(await main([...args, '--data', fixture.dir, '--epochs', '3', '--out', out], io)).toBe(130);
-    expect(io.stderr).toMatch(/^mnist-loss: interrupted after iteration [1-9] of 30; .*stopped\.safetensors not written\n$/);
-    expect(fs.readdirSync(fixture.dir).filter((f) => f.includes('stopped'))).toEqual([]);
-    expect(io.handlers).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
 import type { HiddenActivation } from '../../nn/architecture';
-import { addCommonOptions, intInRange, LIMITS, parseNormalize, parsePath, parseSeed, type CommonOptions } from '../options';
+import { addCommonOptions, commonOf, intInRange, LIMITS, parseNormalize, parsePath, parseSeed, type CommonOptions } from '../options';
 
 /** The bundled model, relative to the package root: the default for --model. */
 export const BUNDLED_MODEL = path.join('data', 'model.safetensors');
@@ -40,6 +40,14 @@ export interface ModelSampleRaw extends CommonOptions, ModelRaw {
 /** ModelSampleRaw plus the --ascii of the commands that draw charts (sweep, probe, demo). */
 export interface ModelImagesRaw extends ModelSampleRaw {
   ascii: boolean;
+}
+
+/** The model, image and common flags as a validated options object carries them (sweep, probe). */
+export type ModelImagesSettings = Readonly<ModelImagesRaw>;
+
+/** The model, image and common flags of a parsed command line, copied into its options object. */
+export function modelImagesOf(raw: ModelImagesRaw): ModelImagesSettings {
+  return { ...commonOf(raw), model: raw.model, activation: raw.activation, normalize: raw.normalize, split: raw.split, size: raw.size, seed: raw.seed, replace: raw.replace, ascii: raw.ascii };
 }
 
 /** --size of eval (a sample may be larger than the split, drawn with replacement). */

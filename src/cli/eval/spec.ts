@@ -1,7 +1,7 @@
 // `mnist-loss eval`: SSE, CEE and accuracy of a model file on a whole MNIST split or a seeded sample of it
 // (np.random.seed(S); np.random.choice(n, N)), per-class accuracy, confusion matrix, worst images, and CI
 // gates (--min-accuracy, --max-cee, --max-sse: exit 4). Mirrors the book's ch03 neuralnet_mnist.py.
-// Flags and their checks only; actions/eval.ts does the work and is loaded when eval runs.
+// Flags and their checks only; ./run.ts does the work and is loaded when eval runs.
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { SplitName } from '../../data/types';
@@ -10,8 +10,8 @@ import { packageRoot } from '../../io/files';
 import type { HiddenActivation } from '../../nn/architecture';
 import type { Threshold } from '../../report/evalReport';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseFraction, parseThreads } from '../options';
-import { addModelSampleOptions, BUNDLED_MODEL, isBundled, EVAL_SIZE, type ModelSampleRaw } from './shared';
+import { addCommonOptions, addExample, commonOf, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseFraction, parseThreads, type CommonSettings } from '../options';
+import { addModelSampleOptions, BUNDLED_MODEL, isBundled, EVAL_SIZE, type ModelSampleRaw } from '../shared/spec';
 
 export interface EvalRaw extends ModelSampleRaw {
   confusion: boolean;
@@ -23,7 +23,7 @@ export interface EvalRaw extends ModelSampleRaw {
   ascii: boolean;
 }
 
-export interface EvalOptions {
+export interface EvalOptions extends CommonSettings {
   readonly model: string;
   readonly modelIsDefault: boolean;
   readonly activation?: HiddenActivation;
@@ -39,8 +39,6 @@ export interface EvalOptions {
   readonly gates: readonly Gate[];
   /** 'auto' or a count. */
   readonly threads: number | 'auto';
-  readonly json: boolean;
-  readonly color: boolean;
   /** --ascii: draw the worst images in ASCII. */
   readonly ascii: boolean;
 }
@@ -64,6 +62,7 @@ export function validateEval(raw: EvalRaw): EvalOptions {
   if (raw.maxCee !== undefined) gates.push({ name: 'max-cee', quantity: 'cee', kind: 'max', limit: raw.maxCee });
   if (raw.maxSse !== undefined) gates.push({ name: 'max-sse', quantity: 'sse', kind: 'max', limit: raw.maxSse });
   return Object.freeze({
+    ...commonOf(raw),
     model: isBundled(raw.model) ? path.join(packageRoot(), BUNDLED_MODEL) : raw.model!,
     modelIsDefault: isBundled(raw.model),
     activation: raw.activation,
@@ -76,8 +75,6 @@ export function validateEval(raw: EvalRaw): EvalOptions {
     worst: raw.worst ?? 0,
     gates,
     threads: raw.threads === 'auto' ? 'auto' : Number(raw.threads),
-    json: raw.json,
-    color: raw.color,
     ascii: raw.ascii,
   });
 }
@@ -105,7 +102,7 @@ export function registerEval(program: Command, io: Io): void {
   );
   cmd.action(async (raw: EvalRaw) => {
     const opts = validateEval(raw);
-    const { runEval } = await import('../actions/eval');
-    await runEval(opts, { data: raw.data, source: raw.source, env: io.env }, io);
+    const { runEval } = await import('./run');
+    await runEval(opts, io);
   });
 }

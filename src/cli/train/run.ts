@@ -1,4 +1,4 @@
-// The work of `mnist-loss train` (flags in commands/train.ts): load both splits, run the book's SGD loop with
+// The work of `mnist-loss train` (flags in ./spec.ts): load both splits, run the book's SGD loop with
 // per-epoch scores, the progress bar and Ctrl-C handling, and write the model. Loaded only when train runs.
 import { availableParallelism } from 'node:os';
 import { loadSplit } from '../../data/mnist';
@@ -14,28 +14,18 @@ import {
 } from '../../report/progress';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
-import { checkLayersSpec, checkNetworkSize, TRAIN_PARAMETERS_WHY, type TrainNetworkChoice, type TrainOptions, type TrainRaw } from '../commands/train';
-import { LIMITS } from '../options';
+import { canonicalCommand, checkLayersSpec, checkNetworkSize, TRAIN_PARAMETERS_WHY, type TrainNetworkChoice, type TrainOptions } from './spec';
+import { dataOptions, LIMITS } from '../options';
 import { describeSource } from '../wording';
 
 /** Progress-bar redraws at most this often, and the loop yields to the event loop (for Ctrl-C) as often. */
 const TICK_MS = 100;
 
-/** The command line that reproduces a run, every setting spelled out (stored in the model's metadata). */
-export function canonicalCommand(opts: TrainOptions): string {
-  const init = opts.init.kind === 'std' ? `--init-std ${opts.init.std}` : `--init ${opts.init.kind}`;
-  const length = opts.iterations !== null ? `--iterations ${opts.iterations}` : `--epochs ${opts.epochs}`;
-  const net = opts.network === null
-    ? `--hidden ${opts.hidden.join(',')} --activation ${opts.activation}`
-    : `${opts.network.arch === 'layers' ? `--layers ${opts.network.layers.canonical}` : `--arch ${opts.network.arch}`} --optimizer ${opts.network.optimizer}`;
-  return `mnist-loss train ${net} ${init} --batch-size ${opts.batchSize} --lr ${opts.lr} ${length} --seed ${opts.seed}`;
-}
-
-export async function runTrain(opts: TrainOptions, raw: TrainRaw, io: Io): Promise<void> {
+export async function runTrain(opts: TrainOptions, io: Io): Promise<void> {
   if (opts.out !== null) prepareModelOutput(opts.out); // an unwritable --out fails now, not after the run
-  const dataOptions = { data: raw.data, source: raw.source, env: io.env };
-  const train = loadSplit(dataOptions, 'train');
-  const test = loadSplit(dataOptions, 'test');
+  const data = dataOptions(opts, io.env);
+  const train = loadSplit(data, 'train');
+  const test = loadSplit(data, 'test');
   if (opts.batchSize > train.count)
     throw usageError(`--batch-size ${opts.batchSize} is larger than the train split (${train.count} images)`, `use a batch size from 1 to ${train.count}`);
   const source = `${describeSource(train.source)} (${train.source.path})`;

@@ -1,5 +1,5 @@
-// What the sweep, probe and demo actions share: read the model (--model, else the bundled one) and the
-// images (the split, or its seeded sample), and describe them. Loaded only when one of those commands runs.
+// What the runs of sweep, probe, demo, eval and gradcheck share: read the model (--model, else the bundled
+// one) and the images (the split, or its seeded sample), and describe them. Loaded only by their run.ts.
 import * as path from 'node:path';
 import { sampleIndices } from '../../data/batch';
 import { loadSplit, loadSplitSample, type LoadedSplit } from '../../data/mnist';
@@ -12,7 +12,7 @@ import { layerChain } from '../../report/layers';
 import { Mt19937 } from '../../rng/mt19937';
 import type { Io } from '../io';
 import { DEFAULT_SEED } from '../options';
-import { BUNDLED_MODEL, isBundled, type ModelImagesRaw } from '../commands/shared';
+import { BUNDLED_MODEL, isBundled, type ModelImagesSettings } from './spec';
 
 /** The model file to read: --model, else the bundled one (which must exist); label: how reports name it. */
 export function loadModelOption(model: string | undefined, options: ModelOptions): { file: string; label: string; model: LoadedModel } {
@@ -36,7 +36,7 @@ export function denseNetwork(model: LoadedModel, command: string, file: string):
 }
 
 /** The split, and the seeded sample of it (np.random.seed(S); np.random.choice(n, N)) when --size is given. */
-export function loadImages(raw: ModelImagesRaw, env: Io['env']): { split: LoadedSplit; indices: Uint32Array | null; seed: number | null } {
+export function loadImages(raw: ModelImagesSettings, env: Io['env']): { split: LoadedSplit; indices: Uint32Array | null; seed: number | null } {
   const data = { data: raw.data, source: raw.source, env };
   const size = raw.size;
   if (size === undefined) return { split: loadSplit(data, raw.split), indices: null, seed: null };

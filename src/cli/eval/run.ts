@@ -1,4 +1,4 @@
-// The work of `mnist-loss eval` (flags in commands/eval.ts): start the second thread if it pays, read the
+// The work of `mnist-loss eval` (flags in ./spec.ts): start the second thread if it pays, read the
 // model and the split, evaluate, render, then apply the CI gates. Loaded only when eval runs.
 import { availableParallelism } from 'node:os';
 import { sampleIndices } from '../../data/batch';
@@ -12,9 +12,10 @@ import { Mt19937 } from '../../rng/mt19937';
 import { evalJson, renderEvalReport, thresholdFailure, type EvalContext, type Threshold } from '../../report/evalReport';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
-import type { EvalOptions, Gate } from '../commands/eval';
+import { dataOptions } from '../options';
+import type { EvalOptions, Gate } from './spec';
 import { charsetFor, terminalWidth } from '../terminal';
-import { loadModelOption } from './shared';
+import { loadModelOption } from '../shared/run';
 import { describeSource } from '../wording';
 
 /**
@@ -95,12 +96,12 @@ function evalContext(opts: EvalOptions, model: LoadedModel, split: LoadedSplit):
 }
 
 
-export async function runEval(opts: EvalOptions, data: DataOptions, io: Io): Promise<void> {
+export async function runEval(opts: EvalOptions, io: Io): Promise<void> {
   // start the second thread first: it boots while the model and the data load
   const expected = opts.size ?? (opts.split === 'train' ? 60000 : 10000);
   const worker = threadsFor(opts, expected) >= 2 ? startEvalWorker() : undefined;
   try {
-    const { model, split, result } = await loadAndEvaluate(opts, data, worker);
+    const { model, split, result } = await loadAndEvaluate(opts, dataOptions(opts, io.env), worker);
     const thresholds = checkThresholds(result, opts.gates);
     const ctx = evalContext(opts, model, split);
     io.out(opts.json ? evalJson(result, ctx, thresholds, opts.confusion) : renderEvalReport(result, ctx, thresholds, opts.confusion, createStyle(io.color && opts.color), terminalWidth(io), charsetFor(opts.ascii, io.env)));

@@ -1,13 +1,14 @@
 // `mnist-loss gradcheck`: the book's gradient check (ch05 and ch07 gradient_check.py) on a few seeded train
 // images: mean |backprop − numerical| per parameter, in float64; exit 4 when one exceeds 1e-6.
-// Flags and their checks only; actions/gradcheck.ts does the work and is loaded when gradcheck runs.
+// Flags and their checks only; ./run.ts does the work and is loaded when gradcheck runs.
 import type { Command } from 'commander';
 import { usageError } from '../../errors';
 import type { HiddenActivation } from '../../nn/architecture';
+import type { Activation } from '../../nn/network';
 import type { InitScheme } from '../../nn/init';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parseNormalize, parsePath, parseSeed, type CommonOptions } from '../options';
-import { checkNetworkSize, MNIST_INPUTS, parameterCountOf, TRAIN_DEFAULTS } from './train';
+import { addCommonOptions, addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange, parseHiddenList, parseNormalize, parsePath, parseSeed, commonOf, type CommonOptions, type CommonSettings } from '../options';
+import { checkNetworkSize, MNIST_INPUTS, parameterCountOf, TRAIN_DEFAULTS } from '../train/spec';
 
 /** More images make the numerical gradient slower (two forward passes of the batch per parameter). */
 const MAX_SIZE = LIMITS.gradcheckImages;
@@ -59,21 +60,22 @@ export interface GradcheckRaw extends CommonOptions {
   seed: number;
 }
 
-export interface GradcheckOptions {
+export interface GradcheckOptions extends CommonSettings {
   readonly model: string | null;
   readonly hidden: readonly number[];
+  /** --activation as given: with --model it overrides the file. */
   readonly activation?: HiddenActivation;
+  /** The fresh net's activation: --activation, else train's default. */
+  readonly freshActivation: Activation;
   readonly normalize?: { readonly mean: number; readonly std: number };
   /** --elements: the engine's sampled check with K per tensor; null: MLPs in full on their fast path, other networks the default K. */
   readonly elements: number | null;
   readonly init: InitScheme;
   readonly size: number;
   readonly seed: number;
-  readonly json: boolean;
-  readonly color: boolean;
 }
 
-function validateGradcheck(raw: GradcheckRaw): GradcheckOptions {
+export function validateGradcheck(raw: GradcheckRaw): GradcheckOptions {
   if (raw.model !== undefined && raw.hidden !== undefined)
     throw usageError(`--model ${raw.model} and --hidden ${raw.hidden.join(',')} both choose the network`, 'give --model FILE to check a saved network, or --hidden H for a freshly initialised one');
   const initFlag = raw.init !== undefined ? `--init ${raw.init}` : raw.initStd !== undefined ? `--init-std ${raw.initStd}` : undefined;
@@ -90,9 +92,11 @@ function validateGradcheck(raw: GradcheckRaw): GradcheckOptions {
     checkGradcheckCost([MNIST_INPUTS, ...hidden, 10], raw.size, `--hidden ${hidden.join(',')}`);
   }
   return Object.freeze({
+    ...commonOf(raw),
     model: raw.model ?? null, hidden: raw.hidden ?? [...TRAIN_DEFAULTS.hidden], activation: raw.activation, normalize: raw.normalize, elements: raw.elements ?? null,
+    freshActivation: (raw.activation ?? TRAIN_DEFAULTS.activation) as Activation,
     init: raw.init !== undefined ? { kind: raw.init } : { kind: 'std' as const, std: raw.initStd ?? TRAIN_DEFAULTS.initStd },
-    size: raw.size, seed: raw.seed, json: raw.json, color: raw.color,
+    size: raw.size, seed: raw.seed,
   });
 }
 
@@ -113,7 +117,7 @@ export function registerGradcheck(program: Command, io: Io): void {
   addExample(cmd, 'mnist-loss gradcheck', 'mnist-loss gradcheck --hidden 100 --activation relu --json', 'mnist-loss gradcheck --model bundled --size 5', 'mnist-loss gradcheck --model bundled --elements 200   (200 seeded elements of each tensor; any model, convolutional too)');
   cmd.action(async (raw: GradcheckRaw) => {
     const opts = validateGradcheck(raw);
-    const { runGradcheck } = await import('../actions/gradcheck');
-    runGradcheck(opts, raw, io);
+    const { runGradcheck } = await import('./run');
+    runGradcheck(opts, io);
   });
 }

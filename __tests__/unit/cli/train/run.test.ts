@@ -1,12 +1,13 @@
 // `mnist-loss train` in process with a scripted Io: the progress bar is drawn on stderr only for a TTY and
 // erased before each row and at the end; Ctrl-C (io.onInterrupt) stops after the current iteration with
-// exit 130, one line, and no model file. The clock is fake: each io.now() call advances 40 ms.
+// exit 130, one line, and no model file, for the MLP and for a --layers network. The clock is fake: each
+// io.now() call advances 40 ms.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main } from '../../../src/cli/main';
-import type { Io } from '../../../src/cli/io';
-import { CLEAR_LINE } from '../../../src/report/progress';
-import { removeDir, writeFixtureDir } from '../../helpers/idxFixture';
+import { main } from '../../../../src/cli/main';
+import type { Io } from '../../../../src/cli/io';
+import { CLEAR_LINE } from '../../../../src/report/progress';
+import { removeDir, writeFixtureDir } from '../../../helpers/idxFixture';
 
 function scriptedIo(errIsTty: boolean, interruptAtCall = Infinity) {
   let clock = 0, calls = 0;
@@ -67,6 +68,32 @@ describe('train and Ctrl-C', () => {
     expect(code).toBe(130);
     expect(io.stderr).toMatch(/^mnist-loss: interrupted after iteration [1-9] of 30; .*stopped\.safetensors not written\n$/);
     expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(fixture.dir).filter((f) => f.includes('stopped'))).toEqual([]);
+    expect(io.handlers).toBe(0);
+  });
+});
+
+describe('train --layers in process: the progress bar and Ctrl-C, as for the MLP', () => {
+  let fixture: ReturnType<typeof writeFixtureDir>;
+  beforeAll(() => { fixture = writeFixtureDir(60, 12); });
+  afterAll(() => removeDir(fixture.dir));
+  const args = ['train', '--layers', 'conv2x3-relu-pool2-affine10', '--batch-size', '6'];
+
+  it('draws the bar on a TTY only, erased at the end', async () => {
+    const io = scriptedIo(true);
+    expect(await main([...args, '--data', fixture.dir, '--epochs', '2'], io)).toBe(0);
+    expect(io.stderr).toMatch(/\/20 {2}epoch [12]/);
+    expect(io.stderr.endsWith(CLEAR_LINE)).toBe(true);
+    const quiet = scriptedIo(false);
+    expect(await main([...args, '--data', fixture.dir], quiet)).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('Ctrl-C stops after the current step: exit 130, one line, no model file', async () => {
+    const out = path.join(fixture.dir, 'stopped.safetensors');
+    const io = scriptedIo(false, 5);
+    expect(await main([...args, '--data', fixture.dir, '--epochs', '3', '--out', out], io)).toBe(130);
+    expect(io.stderr).toMatch(/^mnist-loss: interrupted after iteration [1-9] of 30; .*stopped\.safetensors not written\n$/);
     expect(fs.readdirSync(fixture.dir).filter((f) => f.includes('stopped'))).toEqual([]);
     expect(io.handlers).toBe(0);
   });

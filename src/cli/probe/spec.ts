@@ -6,7 +6,7 @@ import { usageError } from '../../errors';
 import { DEFAULT_PROBE_H } from '../../experiments/probeDefaults';
 import type { Io } from '../io';
 import { addExample, DEFAULT_SEED, intInRange, LIMITS, numberInRange } from '../options';
-import { addModelImagesOptions, type ModelImagesRaw } from './shared';
+import { addModelImagesOptions, modelImagesOf, type ModelImagesRaw, type ModelImagesSettings } from '../shared/spec';
 
 export const DEFAULT_PROBE_WEIGHTS = 20;
 
@@ -16,9 +16,17 @@ export interface ProbeRaw extends ModelImagesRaw {
   unit?: number;
 }
 
-export function validateProbe(raw: ProbeRaw): ProbeRaw & { seed: number } {
+export interface ProbeOptions extends ModelImagesSettings {
+  readonly weights: number;
+  readonly h: number;
+  readonly unit?: number;
+  /** The element choice's seed (and the --size sample's): --seed, else the default. */
+  readonly seed: number;
+}
+
+export function validateProbe(raw: ProbeRaw): ProbeOptions {
   if (raw.size === undefined && !raw.replace) throw usageError('--no-replace applies to a sample, but no --size was given', 'add --size N, or drop --no-replace');
-  return Object.freeze({ ...raw, seed: raw.seed ?? DEFAULT_SEED });
+  return Object.freeze({ ...modelImagesOf(raw), weights: raw.weights, h: raw.h, unit: raw.unit, seed: raw.seed ?? DEFAULT_SEED });
 }
 
 export function registerProbe(program: Command, io: Io): void {
@@ -30,9 +38,9 @@ export function registerProbe(program: Command, io: Io): void {
     .option('--unit <j>', 'hidden unit of layer 1 for the maps (default: the one whose bias moves CEE most)', intInRange(0, LIMITS.probeUnit, 'units are numbered from 0, and the model\'s width is checked when it is read'));
   addModelImagesOptions(cmd, `seed of the element choice and of the --size sample, as np.random.seed (default ${DEFAULT_SEED})`);
   addExample(cmd, 'mnist-loss probe', 'mnist-loss probe --weights 100 --size 1000 --json | jq "{accuracyZero, ceeNonzero}"');
-  cmd.action(async (rawOptions: ProbeRaw) => {
-    const raw = validateProbe(rawOptions);
-    const { runProbe } = await import('../actions/probe');
-    runProbe(raw, io);
+  cmd.action(async (raw: ProbeRaw) => {
+    const opts = validateProbe(raw);
+    const { runProbe } = await import('./run');
+    runProbe(opts, io);
   });
 }

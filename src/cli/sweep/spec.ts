@@ -1,11 +1,11 @@
 // `mnist-loss sweep`: move one weight over a range and watch SSE and CEE change smoothly while accuracy
-// jumps — the chapter's reason to train on a loss. Flags and their checks; actions/sweep.ts does the work.
+// jumps — the chapter's reason to train on a loss. Flags and their checks; ./run.ts does the work.
 import type { Command } from 'commander';
 import { usageError } from '../../errors';
 import { checkSweepValues, linspace, type SweepMode } from '../../experiments/sweep';
 import type { Io } from '../io';
 import { addExample, DEFAULT_SEED, float32Number, intInRange, LIMITS, parsePath, parseText } from '../options';
-import { addModelImagesOptions, type ModelImagesRaw } from './shared';
+import { addModelImagesOptions, modelImagesOf, type ModelImagesRaw, type ModelImagesSettings } from '../shared/spec';
 
 /** Without --from/--to: add −2 … +2 to the weight (set mode: the same weights, base − 2 … base + 2). */
 export const DEFAULT_SWEEP_HALF_RANGE = 2;
@@ -21,7 +21,7 @@ export interface SweepRaw extends ModelImagesRaw {
   plot?: string;
 }
 
-export interface SweepOptions {
+export interface SweepOptions extends ModelImagesSettings {
   readonly param: string;
   /** null: the default range around the model's weight. */
   readonly range: { readonly from: number; readonly to: number } | null;
@@ -44,6 +44,7 @@ export function validateSweep(raw: SweepRaw): SweepOptions {
   // the values alone (weight 0): equal ends, and set mode's float32 range; add mode is checked again once the weight is read
   if (raw.from !== undefined && raw.to !== undefined) checkSweepValues({ label: raw.param.trim() === 'auto' ? 'the chosen element' : raw.param.trim(), value: 0 }, linspace(raw.from, raw.to, raw.steps), raw.mode);
   return Object.freeze({
+    ...modelImagesOf(raw),
     param: raw.param.trim(),
     range: raw.from === undefined || raw.to === undefined ? null : { from: raw.from, to: raw.to },
     steps: raw.steps,
@@ -73,7 +74,7 @@ export function registerSweep(program: Command, io: Io): void {
   );
   cmd.action(async (raw: SweepRaw) => {
     const opts = validateSweep(raw);
-    const { runSweep } = await import('../actions/sweep');
-    runSweep(opts, raw, io);
+    const { runSweep } = await import('./run');
+    runSweep(opts, io);
   });
 }

@@ -1,11 +1,10 @@
 // `mnist-loss loss --y Y --t T`: SSE, CEE and accuracy of predictions against labels, with the book's
 // definitions (ch. 4.2: sum_squared_error, cross_entropy_error), per image; --compare adds other libraries' CEE.
-// Flags and their checks only; actions/loss.ts does the work and is loaded when loss runs.
+// Flags and their checks only; ./run.ts does the work and is loaded when loss runs.
 import type { Command } from 'commander';
-import type { DataOptions } from '../../data/types';
 import { usageError } from '../../errors';
 import type { Io } from '../io';
-import { addCommonOptions, addExample, parseText, type CommonOptions } from '../options';
+import { addCommonOptions, addExample, commonOf, parseText, type CommonOptions, type CommonSettings } from '../options';
 
 interface LossRaw extends CommonOptions {
   y?: string;
@@ -14,29 +13,24 @@ interface LossRaw extends CommonOptions {
   compare: boolean;
 }
 
-export interface LossOptions {
+export interface LossOptions extends CommonSettings {
   readonly y: string;
   readonly t: string;
   readonly fromLogits: boolean;
   readonly compare: boolean;
-  readonly json: boolean;
-  readonly color: boolean;
-  readonly data: DataOptions;
 }
 
-export function validateLoss(raw: LossRaw, env: Io['env']): LossOptions {
+export function validateLoss(raw: LossRaw): LossOptions {
   if (raw.y === undefined || raw.y.trim() === '')
     throw usageError('loss needs --y: the predictions (a comma list of one row, or a .npy, .csv or .json file)', "e.g. mnist-loss loss --y 0.1,0.05,0.6,0.0,0.05,0.1,0.0,0.1,0.0,0.0 --t 2");
   if (raw.t === undefined || raw.t.trim() === '')
     throw usageError('loss needs --t: the labels (a label, a one-hot row, a .npy, .csv or .json file, or train / test)', 'e.g. --t 2, --t labels.npy or --t test');
   return Object.freeze({
+    ...commonOf(raw),
     y: raw.y.trim(),
     t: raw.t.trim(),
     fromLogits: raw.fromLogits,
     compare: raw.compare,
-    json: raw.json,
-    color: raw.color,
-    data: { data: raw.data, source: raw.source, env },
   });
 }
 
@@ -56,8 +50,8 @@ export function registerLoss(program: Command, io: Io): void {
     'mnist-loss loss --y=-1.2,3.4,0.5 --t 1 --from-logits   (use --y=... when the first value is negative)',
   );
   cmd.action(async (raw: LossRaw) => {
-    const opts = validateLoss(raw, io.env);
-    const { runLoss } = await import('../actions/loss');
+    const opts = validateLoss(raw);
+    const { runLoss } = await import('./run');
     runLoss(opts, io);
   });
 }
