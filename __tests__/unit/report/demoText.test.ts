@@ -4,7 +4,7 @@
 import type { DemoResult } from '../../../src/experiments/demo';
 import { summarizeSweep, type SweepRow } from '../../../src/experiments/sweep';
 import { displayWidth } from '../../../src/report/chart';
-import { describeSource } from '../../../src/data/mnist';
+import { describeSource } from '../../../src/cli/wording'; // how the CLI's other reports word a source
 import { DEMO_STRINGS, demoJson, numpyIntArrayRepr, renderDemo, wrap } from '../../../src/report/demoText';
 import { createStyle } from '../../../src/report/style';
 
