@@ -5,7 +5,9 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, MnistLossError, printable, usageError } from '../errors';
 import { commands } from './registry';
 import type { Io } from './io';
-import { helpWithAccepts } from './options';
+import { formatExamples, helpWidthOf, helpWithAccepts } from './options';
+import { terminalWidth } from './terminal';
+import { fitLine } from '../report/width';
 import { packageVersion } from '../io/files';
 
 /**
@@ -55,16 +57,21 @@ function checkCommandWord(argv: readonly string[]): void {
 }
 
 
-const MAIN_HELP_FOOTER = `
-Examples:
-  $ mnist-loss info
-  $ mnist-loss batch --size 10 --seed 42          # = np.random.seed(42); np.random.choice(60000, 10)
-  $ mnist-loss loss --y 0.1,0.05,0.6,0,0.05,0.1,0,0.1,0,0 --t 2
-  $ mnist-loss eval --min-accuracy 0.97 --json    # a CI gate: exit 4 when it fails
+const MAIN_HELP_EXAMPLES = [
+  'mnist-loss info',
+  'mnist-loss batch --size 10 --seed 42          # = np.random.seed(42); np.random.choice(60000, 10)',
+  'mnist-loss loss --y 0.1,0.05,0.6,0,0.05,0.1,0,0.1,0,0 --t 2',
+  'mnist-loss eval --min-accuracy 0.97 --json    # a CI gate: exit 4 when it fails',
+];
+const MAIN_HELP_NOTES = [
+  'Every command takes --data DIR, --source idx|mnist, --json and --no-color.',
+  'Exit codes: 0 ok, 1 internal error, 2 usage, 3 input data, 4 a requested check failed, 130 interrupted.',
+];
 
-Every command takes --data DIR, --source idx|mnist, --json and --no-color.
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 input data, 4 a requested check failed, 130 interrupted.
-`;
+/** The main --help's footer (examples, common flags, exit codes) for a help `width` columns wide. */
+function mainHelpFooter(width: number): string {
+  return `\nExamples:\n${formatExamples(MAIN_HELP_EXAMPLES, width)}\n\n${MAIN_HELP_NOTES.map((n) => fitLine(n, width, '  ')).join('\n')}\n`;
+}
 
 /**
  * The program with every subcommand, or, when argv starts with a command's name, with that one alone: it
@@ -84,10 +91,12 @@ export function buildProgram(io: Io, argv: readonly string[] = []): Command {
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
+      getOutHelpWidth: () => terminalWidth(io),
+      getErrHelpWidth: () => terminalWidth({ env: io.env, columns: io.errColumns }),
       outputError: (s, write) => write(formatCommanderError(s, usageHint)),
     });
   for (const entry of named ? [named] : commands) entry.load()(program, io);
-  program.addHelpText('after', MAIN_HELP_FOOTER);
+  program.addHelpText('after', (context) => mainHelpFooter(helpWidthOf(context.command, context.error)));
   return program;
 }
 

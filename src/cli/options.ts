@@ -176,10 +176,17 @@ export function flagParserOf(option: Option): FlagParser<unknown> | undefined {
 /** Help that appends each bounded flag's range to its description: "images in the batch (default: 10) [1 to 10000000]". */
 export function helpWithAccepts(): Partial<Help> {
   return {
+    minWidthToWrap: 20, // commander's 40 leaves descriptions unwrapped on a 40-column terminal
     optionDescription(this: Help, option: Option): string {
       const text = Help.prototype.optionDescription.call(this, option);
       const parser = flagParserOf(option);
       return parser?.inHelp ? `${text} [${parser.accepts}]` : text;
+    },
+    formatItem(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+      const width = this.helpWidth ?? 80;
+      if (description === '' || width - termWidth - 4 >= NARROW_DESCRIPTION) return Help.prototype.formatItem.call(this, term, termWidth, description, helper);
+      // too narrow for two columns: the description goes under its term
+      return `  ${term}\n${helper.boxWrap(description, width - 6).split('\n').map((l) => `      ${l}`).join('\n')}`;
     },
   };
 }
@@ -213,7 +220,59 @@ export function addCommonOptions(cmd: Command): Command {
     .option('--no-color', 'no ANSI colour (also off when stdout is not a TTY or NO_COLOR is set)');
 }
 
-/** Appends an "Example:" block to a command's --help. */
+/** Appends an "Example:" block to a command's --help, laid out for the help's width when it is printed. */
 export function addExample(cmd: Command, ...lines: string[]): Command {
-  return cmd.addHelpText('after', `\nExample${lines.length > 1 ? 's' : ''}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+  return cmd.addHelpText('after', (context) => `\nExample${lines.length > 1 ? 's' : ''}:\n${formatExamples(lines, helpWidthOf(context.command, context.error))}\n`);
+}
+
+/** The width commander lays this help out for (our configureOutput gives the terminal's). */
+export function helpWidthOf(cmd: Command, error: boolean): number {
+  const output = cmd.configureOutput() as { getOutHelpWidth?: () => number; getErrHelpWidth?: () => number };
+  return (error ? output.getErrHelpWidth?.() : output.getOutHelpWidth?.()) ?? 80;
+}
+
+/** Help items need this many columns beside their term; narrower, the description goes under the term. */
+const NARROW_DESCRIPTION = 30;
+
+/**
+ * Example command lines as `  $ cmd   # note`, within `width`: a line too wide puts its note ('# …' or '(…)' after
+ * two or more spaces) on its own line below, and a command still too wide breaks at spaces with a shell ` \`
+ * continuation, so every piece can still be pasted into a shell.
+ */
+export function formatExamples(lines: readonly string[], width: number): string {
+  return lines.map((line) => {
+    const whole = `  $ ${line}`;
+    if (whole.length <= width) return whole;
+    const m = /^(.*?\S)\s{2,}([#(].*)$/.exec(line);
+    const [command, note] = m ? [m[1], m[2]] : [line, ''];
+    const out = breakShell(`  $ ${command}`, width, '      ');
+    return note === '' ? out : `${out}\n${wrapWords(note, width, '      ')}`;
+  }).join('\n');
+}
+
+/** A shell command broken at spaces (outside quotes) with ' \' line continuations, each piece within `width` where it can be. */
+function breakShell(line: string, width: number, indent: string): string {
+  const words = line.trimStart().match(/(?:'[^']*'|"[^"]*"|\S)+/g) ?? [];
+  const lead = line.slice(0, line.length - line.trimStart().length);
+  const out: string[] = [];
+  let current = lead;
+  for (const word of words) {
+    const sep = current.trim() === '' ? '' : ' ';
+    if (current.trim() !== '' && (current + sep + word).length + 2 > width) { out.push(`${current} \\`); current = indent + word; }
+    else current += sep + word;
+  }
+  out.push(current);
+  return out.join('\n');
+}
+
+/** Words of `text` wrapped to `width`, every line starting with `indent`. */
+function wrapWords(text: string, width: number, indent: string): string {
+  const out: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/)) {
+    if (current !== '' && (indent + current + ' ' + word).length > width) { out.push(indent + current); current = word; }
+    else current = current === '' ? word : `${current} ${word}`;
+  }
+  out.push(indent + current);
+  return out.join('\n');
 }

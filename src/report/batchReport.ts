@@ -1,5 +1,6 @@
 // `batch` output: a header echoing split, seed, size, replace and the numpy call that draws the same
 // indices, then an index/label table or the drawn digits. The indices are drawn in cli/; this only formats them.
+import { fitLine } from './width';
 import type { MnistSplit, SplitName } from '../data/types';
 import type { Charset } from './chart';
 import { renderDigits } from './digits';
@@ -24,8 +25,8 @@ export function numpyEquivalent(seed: number, n: number, size: number, replace: 
 export function renderBatch(opts: BatchReportOptions, split: MnistSplit, indices: Uint32Array, color: boolean, width: number, charset: Charset = 'unicode'): string {
   const style = createStyle(color && !opts.json);
   const header =
-    `batch of ${opts.size} from ${opts.split} (${split.count} images), seed ${opts.seed}, ${opts.replace ? 'with' : 'without'} replacement\n` +
-    style.dim(`same as numpy: ${numpyEquivalent(opts.seed, split.count, opts.size, opts.replace)}`) + '\n\n';
+    fitLine(`batch of ${opts.size} from ${opts.split} (${split.count} images), seed ${opts.seed}, ${opts.replace ? 'with' : 'without'} replacement`, width) + '\n' +
+    style.dim(fitLine(`same as numpy: ${numpyEquivalent(opts.seed, split.count, opts.size, opts.replace)}`, width)) + '\n\n';
   const D = split.rows * split.cols;
   if (opts.show) {
     const cells = Array.from(indices, (i) => ({ pixels: split.pixels.subarray(i * D, (i + 1) * D), rows: split.rows, cols: split.cols, caption: `#${i} label ${split.labels[i]}` }));

@@ -1,7 +1,7 @@
 // The guided tour's words, in English and in Korean (the chapter's language, with the Korean edition's
 // terms: 손실 함수, 오차제곱합, 교차 엔트로피 오차, 정확도, 미니배치, 미분), around numbers that all come
 // from experiments/demo.ts. Pure: a DemoResult in, text out.
-import { wrap } from './width';
+import { fitLine, wrap } from './width';
 import type { DataSourceInfo } from '../data/types';
 import type { DemoResult } from '../experiments/demo';
 import type { SweepSummary } from '../experiments/sweep';
@@ -31,13 +31,14 @@ export interface DemoRenderOptions {
 }
 
 /**
- * numpy's repr of a 1-D integer array: "array([56422, 15795,   860, ...," wrapped at 75 characters with
- * continuation lines indented under the first element (elements right-aligned to one width).
+ * numpy's repr of a 1-D integer array: "array([56422, 15795,   860, ...," wrapped at `linewidth` characters (numpy's
+ * default 75, or `np.set_printoptions(linewidth=...)`) with continuation lines indented under the first element
+ * (elements right-aligned to one width).
  */
-export function numpyIntArrayRepr(values: readonly number[]): string {
+export function numpyIntArrayRepr(values: readonly number[], linewidth = 75): string {
   const width = Math.max(...values.map((v) => String(v).length));
   const words = values.map((v) => String(v).padStart(width));
-  const lineWidth = 75 - 1; // numpy subtracts the closing ')'
+  const lineWidth = linewidth - 1; // numpy subtracts the closing ')'
   const indent = ' '.repeat('array(['.length);
   let out = '';
   let line = 'array([';
@@ -173,6 +174,48 @@ function columns(rows: readonly (readonly string[])[], rightAligned: (col: numbe
     .join('\n');
 }
 
+/**
+ * `columns` within `width`: when the table is wider, its columns after the first are split into groups that fit,
+ * each printed under its own copy of the first column; when even one column does not fit beside the first, each
+ * row becomes its "header value" pairs, wrapped, one row per paragraph.
+ */
+function fitColumns(rows: readonly (readonly string[])[], rightAligned: (col: number) => boolean, width: number): string {
+  const whole = columns(rows, rightAligned);
+  if (maxLineWidth(whole) <= width) return whole;
+  const colWidth = (c: number) => Math.max(...rows.map((r) => displayWidth(r[c])));
+  const groups: number[][] = [];
+  let used = colWidth(0);
+  for (let c = 1; c < rows[0].length; c++) {
+    const w = 2 + colWidth(c);
+    if (groups.length === 0 || used + w > width) { groups.push([c]); used = colWidth(0) + w; }
+    else { groups[groups.length - 1].push(c); used += w; }
+  }
+  const tables = groups.map((g) => columns(rows.map((r) => [r[0], ...g.map((c) => r[c])]), (c) => c > 0 && rightAligned(g[c - 1])));
+  if (tables.every((t) => maxLineWidth(t) <= width)) return tables.join('\n\n');
+  const [header, ...body] = rows;
+  return body.map((r) => wrap(r.map((cell, c) => `${header[c]} ${cell}`).join(' · '), width, '  ', '')).join('\n');
+}
+
+const maxLineWidth = (text: string): number => Math.max(...text.split('\n').map(displayWidth));
+
+
+/**
+ * A `>>> ` Python line within `width`: broken after a '(' or ', ' as Python's REPL accepts, the rest on `... `
+ * continuation lines (a line with no break point stays whole).
+ */
+export function fitPython(line: string, width: number): string {
+  const out: string[] = [];
+  let rest = line;
+  while (displayWidth(rest) > width) {
+    const head = rest.slice(0, width);
+    const cut = Math.max(head.lastIndexOf(', ') + 1, head.lastIndexOf('(') + 1);
+    if (cut <= 8) break;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = '...     ' + rest.slice(cut).trimStart();
+  }
+  return [...out, rest].join('\n');
+}
+
 export { wrap } from './width';
 
 /** Each line of text wrapped on its own (explicit line breaks are kept). */
@@ -186,38 +229,39 @@ const shape = (s: readonly number[]) => `(${s.join(', ')})`;
 export function renderDemo(r: DemoResult, ctx: DemoContext, opts: DemoRenderOptions): string {
   const S = DEMO_STRINGS[opts.lang];
   const { style } = opts;
-  const width = Math.max(60, Math.min(100, opts.width));
+  const width = Math.min(100, opts.width); // the prose wraps at the terminal's width, at most 100 for reading
   const rule = opts.charset === 'unicode' ? '─' : '-';
   const heading = (k: number) => {
     const text = `${rule}${rule} ${k}/6  ${S.steps[k - 1]} `;
-    return '\n' + style.bold(text + rule.repeat(Math.max(3, width - displayWidth(text)))) + '\n';
+    if (displayWidth(text) + 3 > width) return '\n' + style.bold(`${wrap(text.trimEnd(), width)}\n${rule.repeat(width)}`) + '\n'; // too long for a rule beside it
+    return '\n' + style.bold(text + rule.repeat(width - displayWidth(text))) + '\n';
   };
-  const out: string[] = [style.bold(S.title), style.dim(S.subtitle)];
+  const out: string[] = [style.bold(fitLine(S.title, width)), style.dim(fitLine(S.subtitle, width))];
 
   out.push(heading(1), wrap(S.loadIntro, width));
   out.push(`>>> x_train.shape\n${shape(r.shapes.xTrain)}\n>>> t_train.shape\n${shape(r.shapes.tTrain)}\n>>> x_test.shape\n${shape(r.shapes.xTest)}\n>>> t_test.shape\n${shape(r.shapes.tTest)}`);
   out.push(paragraphs(S.loadNote(sourceText(S, ctx.source), r.shapes.imageRows, r.shapes.imageCols, r.shapes.tTrain[1]), width));
 
   out.push(heading(2), wrap(S.batchIntro(r.batch.trainSize), width));
-  out.push(`>>> np.random.seed(${r.batch.seed})\n>>> batch_mask = np.random.choice(${r.batch.trainSize}, ${r.batch.indices.length})\n>>> batch_mask\n${numpyIntArrayRepr(r.batch.indices)}`);
-  out.push(`${S.labels}: ${r.batch.labels.join(' ')}`);
+  out.push(`>>> np.random.seed(${r.batch.seed})\n${fitPython(`>>> batch_mask = np.random.choice(${r.batch.trainSize}, ${r.batch.indices.length})`, width)}\n>>> batch_mask\n${numpyIntArrayRepr(r.batch.indices, Math.min(75, width))}`);
+  out.push(fitLine(`${S.labels}: ${r.batch.labels.join(' ')}`, width));
 
   out.push(heading(3), wrap(S.examplesIntro(r.examples.label, pyList(r.examples.t)), width));
   const ex = [r.examples.right, r.examples.wrong].map((e) => {
     const ok = e.predicted === r.examples.label;
     return [pyList(e.y, true), `${e.predicted} (${ok ? S.verdictRight : S.verdictWrong})`, fmt(e.sse, 4), fmt(e.cee, 4)];
   });
-  out.push(columns([S.exampleHeaders, ...ex], (c) => c >= 2));
+  out.push(fitColumns([S.exampleHeaders, ...ex], (c) => c >= 2, width));
   out.push(paragraphs(S.examplesNote(r.examples.delta), width));
 
   out.push(heading(4), wrap(S.modelIntro(ctx.modelLabel, ctx.architecture, r.model.n, ctx.bundled), width));
   const mark = (p: number, t: number) => (p === t ? ' ' : opts.charset === 'unicode' ? '✗' : 'x');
-  out.push(columns([[S.truth, ...r.model.labels.map(String)], [S.predicted, ...r.model.predicted.map((p, i) => `${mark(p, r.model.labels[i])}${p}`)]], (c) => c > 0));
-  out.push(S.modelLosses(fmt(r.model.sse, 4), fmt(r.model.cee, 4), fmt(r.model.accuracy, 2), r.model.correct, r.model.n));
+  out.push(fitColumns([[S.truth, ...r.model.labels.map(String)], [S.predicted, ...r.model.predicted.map((p, i) => `${mark(p, r.model.labels[i])}${p}`)]], (c) => c > 0, width));
+  out.push(fitLine(S.modelLosses(fmt(r.model.sse, 4), fmt(r.model.cee, 4), fmt(r.model.accuracy, 2), r.model.correct, r.model.n), width));
 
   const sw = r.sweep.result;
   out.push(heading(5), wrap(S.sweepIntro(sw.param, sw.n, fmtValue(r.sweep.dCee), fmtValue(r.sweep.halfRange), sw.rows.length), width));
-  out.push(style.dim(S.chartCaption));
+  out.push(style.dim(fitLine(S.chartCaption, width)));
   out.push(renderChart(
     sw.rows.map((row) => row.value),
     [

@@ -3,6 +3,7 @@
 import type { PredictionLoss, TeacherKind } from '../experiments/predictionLoss';
 import type { Style } from './style';
 import { renderPairs, renderTable } from './table';
+import { fitLine } from './width';
 
 /** What the report says about the inputs. */
 export interface LossInputs {
@@ -23,7 +24,8 @@ export function sig(x: number, digits = 10): string {
   return exponent === undefined ? trimmed : `${trimmed}e${exponent}`;
 }
 
-export function renderLossReport(r: PredictionLoss, inputs: LossInputs, style: Style): string {
+/** The human report, fitted to `width` columns (the terminal's). */
+export function renderLossReport(r: PredictionLoss, inputs: LossInputs, style: Style, width = Infinity): string {
   const rows = `${r.n} row${r.n === 1 ? '' : 's'} × K = ${r.k}`;
   const head = renderPairs(
     [
@@ -31,19 +33,22 @@ export function renderLossReport(r: PredictionLoss, inputs: LossInputs, style: S
       ['t', `${inputs.tSource}: ${inputs.tForm}`],
     ],
     style,
+    width,
   );
   const table = renderTable(
     [{ header: 'n' }, { header: 'SSE (mean/img)' }, { header: 'SSE (sum over n)' }, { header: 'CEE (mean/img)' }, { header: 'accuracy' }],
     [[String(r.n), sig(r.sse), sig(r.sseSum), sig(r.cee), `${r.accuracy.toFixed(4)} (${r.correct}/${r.n})`]],
     style,
+    width,
   );
   let out = `${head}\n${table}`;
   if (r.compare) {
-    out += `\nCEE (mean/img) of the same y and t under other conventions:\n`;
+    out += `\n${fitLine('CEE (mean/img) of the same y and t under other conventions:', width)}\n`;
     out += renderTable(
       [{ header: 'convention', align: 'left' }, { header: 'CEE (mean/img)' }, { header: 'what differs', align: 'left' }],
       r.compare.map((c) => [c.call, sig(c.cee), c.note]),
       style,
+      width,
     );
   }
   return out;

@@ -1,5 +1,6 @@
 // What `train` prints as it goes: a one-line progress bar for stderr (TTY only), the per-epoch rows
 // (text or JSON lines) and the closing line. Pure: records in, strings out.
+import { fitLine } from './width';
 import type { Style } from './style';
 import { fmt } from './table';
 
@@ -66,9 +67,41 @@ export function fitProgressBar(done: number, total: number, label: string, colum
 /** Erases the progress bar's line (carriage return + clear to end of line). */
 export const CLEAR_LINE = '\r\x1b[K';
 
-const COLUMNS: readonly [string, number][] = [
-  ['epoch', 6], ['iteration', 9], ['batch CEE', 9], ['train CEE', 9], ['train acc', 9], ['test CEE', 8], ['test acc', 8], ['seconds', 7],
+/** The epoch table's columns: header, width on one header line, and the order narrower terminals leave them out (0 = never). */
+const COLUMNS: readonly { header: string; width: number; dropOrder: number }[] = [
+  { header: 'epoch', width: 6, dropOrder: 0 }, { header: 'iteration', width: 9, dropOrder: 2 }, { header: 'batch CEE', width: 9, dropOrder: 0 },
+  { header: 'train CEE', width: 9, dropOrder: 4 }, { header: 'train acc', width: 9, dropOrder: 3 }, { header: 'test CEE', width: 8, dropOrder: 0 },
+  { header: 'test acc', width: 8, dropOrder: 0 }, { header: 'seconds', width: 7, dropOrder: 1 },
 ];
+
+/** The widest cell under a two-line header ("batch" over "CEE"): a loss or accuracy printed with four decimals. */
+const NARROW_WIDTH = 6;
+
+/** The epoch table's layout for a terminal `width` columns wide: which columns, how wide, one or two header lines. */
+export interface EpochLayout {
+  readonly columns: readonly number[];
+  readonly widths: readonly number[];
+  readonly headerLines: readonly string[];
+}
+
+/**
+ * One header line with every column when the table fits `width` (79 columns); else two-line headers, and the
+ * columns with the lowest drop order left out (seconds, iteration, train acc, train CEE) until it fits. Rows are
+ * streamed, so the layout is fixed once, before the first epoch.
+ */
+export function epochLayout(width = Infinity): EpochLayout {
+  const tableWidth = (ws: readonly number[]) => ws.reduce((a, w) => a + w, 0) + 2 * (ws.length - 1);
+  const all = COLUMNS.map((_, j) => j);
+  if (tableWidth(COLUMNS.map((c) => c.width)) <= width)
+    return { columns: all, widths: COLUMNS.map((c) => c.width), headerLines: [COLUMNS.map((c) => c.header.padStart(c.width)).join('  ')] };
+  const narrow = (j: number) => Math.max(NARROW_WIDTH, ...COLUMNS[j].header.split(' ').map((w) => w.length));
+  let columns = all;
+  for (let order = 1; order <= 4 && tableWidth(columns.map(narrow)) > width; order++) columns = columns.filter((j) => COLUMNS[j].dropOrder !== order);
+  const widths = columns.map(narrow);
+  const words = columns.map((j) => COLUMNS[j].header.split(' '));
+  const headerLine = (k: number) => words.map((w, i) => (w.length === 2 ? w[k] : k === 1 ? w[0] : '').padStart(widths[i])).join('  ').trimEnd();
+  return { columns, widths, headerLines: [headerLine(0), headerLine(1)] };
+}
 
 /** "784-50-10" */
 export const describeLayers = (layers: readonly number[]): string => layers.join('-');
@@ -78,33 +111,34 @@ function plural(n: number, word: string): string {
 }
 
 /** The lines before the first epoch: the run, the data, what each column means, the column headers. */
-export function renderTrainHeader(ctx: TrainContext, style: Style): string {
+export function renderTrainHeader(ctx: TrainContext, style: Style, width = Infinity): string {
   const epochs = ctx.iterations / ctx.iterationsPerEpoch;
   const length = Number.isInteger(epochs)
     ? `${plural(epochs, 'epoch')} × ${ctx.iterationsPerEpoch} iterations`
     : `${plural(ctx.iterations, 'iteration')} (${fmt(epochs, 3)} epochs of ${ctx.iterationsPerEpoch})`;
   const lines = [
-    `${style.bold('train')} ${ctx.network ? `${ctx.network.spec} · ${ctx.network.optimizer}` : `${describeLayers(ctx.layers)} ${ctx.activation}`} · init ${ctx.init} · batch ${ctx.batchSize} · lr ${ctx.lr} · seed ${ctx.seed} · ${length}`,
-    style.dim(`data: ${ctx.source}: train ${ctx.trainCount}, test ${ctx.testCount} images`),
-    style.dim(`batch CEE: mean loss of the batches since the previous row, each before its ${ctx.network?.optimizer === 'adam' ? 'Adam' : 'SGD'} step · train/test: the whole split, CEE mean/img`),
-    style.bold(COLUMNS.map(([h, w]) => h.padStart(w)).join('  ')),
+    fitLine(`${style.bold('train')} ${ctx.network ? `${ctx.network.spec} · ${ctx.network.optimizer}` : `${describeLayers(ctx.layers)} ${ctx.activation}`} · init ${ctx.init} · batch ${ctx.batchSize} · lr ${ctx.lr} · seed ${ctx.seed} · ${length}`, width, '  '),
+    style.dim(fitLine(`data: ${ctx.source}: train ${ctx.trainCount}, test ${ctx.testCount} images`, width, '  ')),
+    style.dim(fitLine(`batch CEE: mean loss of the batches since the previous row, each before its ${ctx.network?.optimizer === 'adam' ? 'Adam' : 'SGD'} step · train/test: the whole split, CEE mean/img`, width, '  ')),
+    ...epochLayout(width).headerLines.map((line) => style.bold(line)),
   ];
   return lines.join('\n') + '\n';
 }
 
 /** One fixed-width row per epoch, printed as soon as the epoch is scored. */
-export function renderEpochRow(row: EpochRow): string {
+export function renderEpochRow(row: EpochRow, layout: EpochLayout = epochLayout()): string {
   const epoch = Number.isInteger(row.epoch) ? String(row.epoch) : fmt(row.epoch, 3);
-  const cells = [epoch, String(row.iteration), fmt(row.batchCee), fmt(row.train.cee), fmt(row.train.accuracy), fmt(row.test.cee), fmt(row.test.accuracy), row.seconds.toFixed(1)];
-  return cells.map((c, j) => c.padStart(COLUMNS[j][1])).join('  ') + '\n';
+  const batchCee = Number.isNaN(row.batchCee) ? '-' : fmt(row.batchCee); // no step since the previous row (--epochs 0)
+  const cells = [epoch, String(row.iteration), batchCee, fmt(row.train.cee), fmt(row.train.accuracy), fmt(row.test.cee), fmt(row.test.accuracy), row.seconds.toFixed(1)];
+  return layout.columns.map((j, i) => cells[j].padStart(layout.widths[i])).join('  ') + '\n';
 }
 
 /** The closing line: where the weights went, or that they were not kept. */
-export function renderTrainFooter(out: string | null, ctx: TrainContext, style: Style): string {
+export function renderTrainFooter(out: string | null, ctx: TrainContext, style: Style, width = Infinity): string {
   const count = ctx.network?.parameters ?? ctx.layers.slice(1).reduce((n, H, l) => n + (ctx.layers[l] + 1) * H, 0);
   return out === null
-    ? style.dim('not saved: add --out FILE.safetensors to keep the weights') + '\n'
-    : `wrote ${out} (${ctx.network ? ctx.network.spec : `${describeLayers(ctx.layers)} ${ctx.activation}`}, ${count} float32 parameters)\n`;
+    ? style.dim(fitLine('not saved: add --out FILE.safetensors to keep the weights', width, '  ')) + '\n'
+    : fitLine(`wrote ${out} (${ctx.network ? ctx.network.spec : `${describeLayers(ctx.layers)} ${ctx.activation}`}, ${count} float32 parameters)`, width, '  ') + '\n';
 }
 
 /** One JSON line per epoch: {"type": "epoch", "epoch", "iteration", "batchCee", "trainCee", "trainAccuracy", "testCee", "testAccuracy", "seconds"}. */

@@ -214,9 +214,10 @@ export function renderProbeReport(p: ProbeResult, maps: UnitMaps | null, ctx: Pr
   ], style, opts.width ?? 80);
   const verdict = wrap(probeVerdict(p), opts.width ?? 80, '         ', `${style.bold('verdict')}  `);
   const table = renderTable(
-    [{ header: 'param', align: 'left' }, { header: 'value' }, { header: 'dSSE/dw' }, { header: 'dCEE/dw' }, { header: 'dAcc/dw' }],
+    [{ header: 'param', align: 'left' }, { header: 'value', optional: true }, { header: 'dSSE/dw', optional: true }, { header: 'dCEE/dw' }, { header: 'dAcc/dw' }],
     p.rows.map((r) => [r.param, fmtValue(r.value), fmtSlope(r.dSse), fmtSlope(r.dCee), fmtSlope(r.dAccuracy)]),
     style,
+    opts.width ?? 80, // narrow: value, then dSSE/dw, give way to the two slopes the verdict is about
   );
   if (maps === null) return `${header}\n${table}\n${verdict}\n\n${style.dim(wrap(`maps: ${ctx.mapsSkipped ?? 'none'}`, opts.width ?? 80))}\n`;
   const max = maps.cee.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -225,7 +226,9 @@ export function renderProbeReport(p: ProbeResult, maps: UnitMaps | null, ctx: Pr
   const width = Math.max(ctx.cols, ...left.map(displayWidth)); // display columns: colour codes take none
   const which = ctx.unitGiven ? '(--unit)' : '(chosen: its bias moves CEE most)';
   const legend = style.dim(wrap(`hidden unit ${maps.unit} ${which}; shade = |slope| on one scale, ${opts.charset === 'unicode' ? '·' : '.'} = exactly 0${style.enabled ? '; red > 0, cyan < 0' : ''}`, opts.width ?? 80));
-  return `${header}\n${table}\n${verdict}\n\n${sideBySide([left, right], [width, width]).join('\n')}\n${legend}\n`;
+  const pair = sideBySide([left, right], [width, width]);
+  const maps2 = Math.max(...pair.map(displayWidth)) <= (opts.width ?? 80) ? pair : [...left, '', ...right]; // too narrow for two: one above the other
+  return `${header}\n${table}\n${verdict}\n\n${maps2.join('\n')}\n${legend}\n`;
 }
 
 /** One JSON object: counts, every probed element, and both maps (map: null and mapSkipped when there are none). */

@@ -38,16 +38,40 @@ export function padStartDisplay(s: string, width: number): string {
 
 /**
  * Word-wraps a paragraph to `width` display columns (Korean wraps at spaces too); `indent` starts every line
- * (`first` replaces it on the first line). A word longer than a line stays whole on its own line.
+ * (`first` replaces it on the first line). A word longer than a whole line (a long path) is cut into pieces
+ * that fill the line, so nothing runs past `width`.
  */
 export function wrap(text: string, width: number, indent = '', first = indent): string {
   const lines: string[] = [];
   let line = '';
   const lead = () => (lines.length === 0 ? first : indent);
-  for (const word of text.split(/\s+/)) {
+  const words = text.split(/\s+/).flatMap((word) => splitLongWord(word, Math.max(1, width - displayWidth(indent))));
+  for (const word of words) {
     if (line !== '' && displayWidth(lead() + line) + 1 + displayWidth(word) > width) { lines.push(lead() + line); line = word; }
     else line = line === '' ? word : `${line} ${word}`;
   }
   if (line !== '' || lines.length === 0) lines.push(lead() + line);
   return lines.join('\n');
+}
+
+/** A word cut into pieces of at most `width` columns (escape sequences are not cut, as they take none). */
+function splitLongWord(word: string, width: number): string[] {
+  if (displayWidth(word) <= width) return [word];
+  const pieces: string[] = [];
+  let piece = '';
+  for (const part of word.split(new RegExp(`(${ESCAPES.source})`))) {
+    if (part === '') continue;
+    if (stripEscapes(part) === '') { piece += part; continue; }
+    for (const ch of part) {
+      if (displayWidth(piece + ch) > width) { pieces.push(piece); piece = ''; }
+      piece += ch;
+    }
+  }
+  if (piece !== '') pieces.push(piece);
+  return pieces;
+}
+
+/** A line kept whole (spacing and all) when it fits `width`, else word-wrapped to it, `indent` before each continuation line. */
+export function fitLine(text: string, width: number, indent = ''): string {
+  return displayWidth(text) <= width ? text : wrap(text, width, indent, '');
 }

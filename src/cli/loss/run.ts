@@ -4,6 +4,7 @@ import { evaluatePredictions, resolvePredictions, resolveTeacher, validatePredic
 import { lossJson, renderLossReport } from '../../report/lossReport';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
+import { terminalWidth } from '../terminal';
 import { dataOptions } from '../options';
 import type { LossOptions } from './spec';
 
@@ -13,5 +14,5 @@ export function runLoss(opts: LossOptions, io: Io): void {
   const teacher = resolveTeacher(opts.t, pred.y, dataOptions(opts, io.env));
   const result = evaluatePredictions(pred, teacher, opts);
   const inputs = { ySource: pred.source, yDtype: pred.dtype, teacher: teacher.kind, tSource: teacher.source, tForm: teacher.form };
-  io.out(opts.json ? lossJson(result, inputs) : renderLossReport(result, inputs, createStyle(io.color && opts.color)));
+  io.out(opts.json ? lossJson(result, inputs) : renderLossReport(result, inputs, createStyle(io.color && opts.color), terminalWidth(io)));
 }

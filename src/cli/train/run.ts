@@ -9,11 +9,12 @@ import { trainNetworkSteps, type NetworkTrainResult } from '../../experiments/tr
 import { prepareModelOutput, writeModel } from '../../io/modelFile';
 import { describeInit } from '../../nn/init';
 import {
-  CLEAR_LINE, describeLayers, epochJson, fitProgressBar, renderEpochRow, renderTrainFooter, renderTrainHeader, trainSummaryJson,
+  CLEAR_LINE, describeLayers, epochJson, epochLayout, fitProgressBar, renderEpochRow, renderTrainFooter, renderTrainHeader, trainSummaryJson,
   type EpochRow, type TrainContext,
 } from '../../report/progress';
 import { createStyle } from '../../report/style';
 import type { Io } from '../io';
+import { terminalWidth } from '../terminal';
 import { canonicalCommand, checkLayersSpec, checkNetworkSize, TRAIN_PARAMETERS_WHY, type TrainNetworkChoice, type TrainOptions } from './spec';
 import { dataOptions, LIMITS } from '../options';
 import { describeSource } from '../wording';
@@ -36,7 +37,7 @@ export async function runTrain(opts: TrainOptions, io: Io): Promise<void> {
   const config: TrainConfig = { ...opts, iterations: ctx.iterations, threads: threads() };
   const { result, last } = await runTraining(io, opts, ctx, trainSteps(train, test, config));
   if (opts.out !== null) writeModel(opts.out, result.net, modelMetadata(opts, ctx, last));
-  io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color)));
+  io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color), terminalWidth(io)));
 }
 
 /** --arch / --layers: the layer network on the reference engine's Network.gradient, scored with the fast forward. */
@@ -49,7 +50,7 @@ async function runTrainNetwork(opts: TrainOptions, choice: TrainNetworkChoice, i
   const { result, last } = await runTraining<NetworkTrainResult>(io, opts, ctx, steps);
   if (opts.out !== null)
     writeModel(opts.out, { arch: choice.arch, layers: layers.canonical, tensors: result.tensors, activation: layers.activation }, modelMetadata(opts, ctx, last));
-  io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color)));
+  io.out(opts.json ? trainSummaryJson(ctx, last, opts.out) : renderTrainFooter(opts.out, ctx, createStyle(io.color && opts.color), terminalWidth(io)));
 }
 
 const threads = () => (availableParallelism() >= 2 ? 2 : 1);
@@ -84,7 +85,8 @@ async function runTraining<R>(io: Io, opts: TrainOptions, ctx: TrainContext, ste
   const bar = io.errIsTty && !opts.json;
   const start = io.now();
   let tick = start, iteration = 0, last: EpochRow | undefined;
-  if (!opts.json) io.out(renderTrainHeader(ctx, style));
+  const layout = epochLayout(terminalWidth(io)); // fixed before the first row: rows stream under it
+  if (!opts.json) io.out(renderTrainHeader(ctx, style, terminalWidth(io)));
   try {
     for (let next = await steps.next(); ; next = await steps.next()) {
       if (next.done) {
@@ -95,7 +97,7 @@ async function runTraining<R>(io: Io, opts: TrainOptions, ctx: TrainContext, ste
       if (event.kind === 'epoch') {
         last = epochRow(event.record, (io.now() - start) / 1000);
         if (bar) io.err(CLEAR_LINE);
-        io.out(opts.json ? epochJson(last) : renderEpochRow(last));
+        io.out(opts.json ? epochJson(last) : renderEpochRow(last, layout));
       } else iteration = event.iteration;
       if (io.now() - tick >= TICK_MS) {
         tick = io.now();

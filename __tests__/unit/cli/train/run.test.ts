@@ -20,7 +20,7 @@ function scriptedIo(errIsTty: boolean, interruptAtCall = Infinity) {
     err(text: string) { io.stderr += text; },
     color: false,
     errIsTty,
-    env: {},
+    env: { COLUMNS: '200' }, // wide: the header's lines do not wrap, so lines can be counted
     now() {
       if (++calls === interruptAtCall) handler?.();
       return (clock += 40);
