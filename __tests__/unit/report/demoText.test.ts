@@ -5,7 +5,7 @@ import type { DemoResult } from '../../../src/experiments/demo';
 import { summarizeSweep, type SweepRow } from '../../../src/experiments/sweep';
 import { displayWidth } from '../../../src/report/chart';
 import { describeSource } from '../../../src/cli/wording'; // how the CLI's other reports word a source
-import { DEMO_STRINGS, demoJson, numpyIntArrayRepr, renderDemo, wrap } from '../../../src/report/demoText';
+import { DEMO_STRINGS, demoJson, fitPython, numpyIntArrayRepr, renderDemo, wrap } from '../../../src/report/demoText';
 import { createStyle } from '../../../src/report/style';
 
 describe('numpyIntArrayRepr', () => {
@@ -20,6 +20,27 @@ describe('numpyIntArrayRepr', () => {
     [[1, 2, 3], 'array([1, 2, 3])'],
   ])('%p', (values, expected) => {
     expect(numpyIntArrayRepr(values)).toBe(expected);
+  });
+});
+
+describe('numpyIntArrayRepr at a narrower linewidth (the demo on a narrow terminal)', () => {
+  it.each([
+    // np.random.seed(42); np.set_printoptions(linewidth=40); repr(np.random.choice(60000, 10))
+    [42, 40, 'array([56422, 15795,   860, 38158,\n       54343, 44732, 11284, 54886,\n        6265, 16850])'],
+    // np.random.seed(42); np.set_printoptions(linewidth=60); ...
+    [42, 60, 'array([56422, 15795,   860, 38158, 54343, 44732, 11284,\n       54886,  6265, 16850])'],
+    // np.random.seed(7); np.set_printoptions(linewidth=40); ...
+    [7, 40, 'array([58564, 49689, 10742, 38467,\n       53459,   919, 13927, 34140,\n       56718,  2583])'],
+  ])('seed %p, linewidth %p', (seed, linewidth, expected) => {
+    const values = seed === 42 ? [56422, 15795, 860, 38158, 54343, 44732, 11284, 54886, 6265, 16850] : [58564, 49689, 10742, 38467, 53459, 919, 13927, 34140, 56718, 2583];
+    expect(numpyIntArrayRepr(values, linewidth)).toBe(expected);
+  });
+});
+
+describe('fitPython', () => {
+  it('keeps a line that fits, and breaks a long one after ( or , with ... continuations', () => {
+    expect(fitPython('>>> batch_mask = np.random.choice(60000, 10)', 80)).toBe('>>> batch_mask = np.random.choice(60000, 10)');
+    expect(fitPython('>>> batch_mask = np.random.choice(60000, 10)', 40)).toBe('>>> batch_mask = np.random.choice(\n...     60000, 10)');
   });
 });
 

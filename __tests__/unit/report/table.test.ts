@@ -1,0 +1,74 @@
+// renderTable and wrap within a width: optional columns out, then two-line headers, then header/value pairs;
+// words longer than a line cut. Expected layouts are written out by hand.
+import { renderTable } from '../../../src/report/table';
+import { displayWidth, fitLine, wrap } from '../../../src/report/width';
+import { epochLayout } from '../../../src/report/progress';
+import { formatExamples } from '../../../src/cli/options';
+
+const columns = [{ header: 'value (+)' }, { header: 'SSE (mean/img)' }, { header: 'CEE (mean/img)' }, { header: 'correct', optional: true }];
+const rows = [['-2', '0.033999', '0.134131', '95'], ['0', '0.040546', '0.180308', '95']];
+const widest = (text: string) => Math.max(...text.trimEnd().split('\n').map(displayWidth));
+
+describe('renderTable within a width', () => {
+  it('fits: one header line, every column', () => {
+    expect(renderTable(columns, rows, undefined, 80)).toBe(
+      'value (+)  SSE (mean/img)  CEE (mean/img)  correct\n' +
+      '       -2        0.033999        0.134131       95\n' +
+      '        0        0.040546        0.180308       95\n');
+  });
+
+  it('narrower: the optional column goes first (9 + 14 + 14 + 2·2 = 41 columns)', () => {
+    expect(renderTable(columns, rows, undefined, 45).split('\n')[0]).toBe('value (+)  SSE (mean/img)  CEE (mean/img)');
+  });
+
+  it('narrower still: headers wrap onto two lines, bottom-aligned, columns as wide as a cell or a header word', () => {
+    // widths: max(2, 'value') = 5, max(8, '(mean/img)') = 10, 10: 5 + 10 + 10 + 2·2 = 29
+    expect(renderTable(columns, rows, undefined, 30)).toBe(
+      'value         SSE         CEE\n' +
+      '  (+)  (mean/img)  (mean/img)\n' +
+      '   -2    0.033999    0.134131\n' +
+      '    0    0.040546    0.180308\n');
+  });
+
+  it('too narrow for any table: each row as header/value pairs, nothing past the width', () => {
+    const text = renderTable(columns, rows, undefined, 24);
+    expect(text.split('\n\n')).toHaveLength(2);
+    expect(text).toContain('value (+)       -2\nSSE (mean/img)  0.033999\nCEE (mean/img)  0.134131\n');
+    expect(widest(text)).toBeLessThanOrEqual(24);
+  });
+});
+
+describe('wrap and fitLine', () => {
+  it('cuts a word longer than the line (a path) into pieces that fill it', () => {
+    expect(wrap('data: /a/very/long/path/to/mnist', 12)).toBe('data:\n/a/very/long\n/path/to/mni\nst');
+    expect(wrap('x /abcdefghij', 8, '  ')).toBe('  x\n  /abcde\n  fghij'); // 8 columns less the indent: pieces of 6
+  });
+  it('fitLine keeps a fitting line byte for byte (runs of spaces too) and indents continuation lines only', () => {
+    expect(fitLine('SSE 0.1   CEE 0.2', 40)).toBe('SSE 0.1   CEE 0.2');
+    expect(fitLine('SSE 0.1   CEE 0.2', 10, '  ')).toBe('SSE 0.1\n  CEE 0.2');
+  });
+});
+
+describe("train's epoch table layout", () => {
+  it('one header line and all 8 columns where 79 columns fit', () => {
+    const wide = epochLayout(80);
+    expect(wide.columns).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(wide.headerLines).toEqual([' epoch  iteration  batch CEE  train CEE  train acc  test CEE  test acc  seconds']);
+  });
+  it('narrower: two-line headers, then seconds, iteration, train acc, train CEE left out in that order', () => {
+    // two-line widths: epoch 6, iteration 9, the five losses and accuracies 6 each, seconds 7; 2 between columns
+    expect(epochLayout(70).columns).toEqual([0, 1, 2, 3, 4, 5, 6, 7]); // 6 + 9 + 5·6 + 7 + 7·2 = 66
+    expect(epochLayout(60).columns).toEqual([0, 1, 2, 3, 4, 5, 6]); // 66 − 7 − 2 = 57
+    expect(epochLayout(50).columns).toEqual([0, 2, 3, 4, 5, 6]); // 57 − 9 − 2 = 46
+    expect(epochLayout(40).columns).toEqual([0, 2, 3, 5, 6]);
+    expect(epochLayout(40).headerLines).toEqual(['        batch   train    test    test', ' epoch     CEE     CEE     CEE     acc']);
+  });
+});
+
+describe('formatExamples', () => {
+  it('keeps lines that fit; moves a note below and breaks a long command with shell continuations', () => {
+    expect(formatExamples(['mnist-loss info'], 40)).toBe('  $ mnist-loss info');
+    expect(formatExamples(["mnist-loss sweep --param 'W1[409,18]' --json   # all rows"], 40)).toBe(
+      "  $ mnist-loss sweep --param \\\n      'W1[409,18]' --json\n      # all rows");
+  });
+});
