@@ -61,7 +61,7 @@ describe("train's epoch table layout", () => {
     expect(epochLayout(60).columns).toEqual([0, 1, 2, 3, 4, 5, 6]); // 66 − 7 − 2 = 57
     expect(epochLayout(50).columns).toEqual([0, 2, 3, 4, 5, 6]); // 57 − 9 − 2 = 46
     expect(epochLayout(40).columns).toEqual([0, 2, 3, 5, 6]);
-    expect(epochLayout(40).headerLines).toEqual(['        batch   train    test    test', ' epoch     CEE     CEE     CEE     acc']);
+    expect(epochLayout(40).headerLines).toEqual(['         batch   train    test    test', ' epoch     CEE     CEE     CEE     acc']);
   });
 });
 
