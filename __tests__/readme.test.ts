@@ -3,8 +3,11 @@
 //
 // How a block runs: in a fresh temp folder outside the repository (its own $HOME), as one bash script (so
 // `$ echo $?` sees the command above it), with a `mnist-loss` on PATH that runs the built dist/bin/mnist-loss.js,
-// as the installed package's bin does, and a fixed environment: COLUMNS=80, no TTY, NO_COLOR=1, CI=true,
-// LANG=C.UTF-8, TZ=UTC, no MNIST_DATA_DIR, TERM unset.
+// as the installed package's bin does, and a fixed environment: COLUMNS=200, no TTY, NO_COLOR=1, CI=true,
+// LANG=C.UTF-8, TZ=UTC, no MNIST_DATA_DIR, TERM unset. 200 columns: reports wrap at the terminal's width, and a
+// line holding a path (the install folder, the temp folder) would wrap at a place that depends on how long the
+// path is on this machine; at 200 no line wraps, so the normalised paths below compare equal everywhere. How
+// output fits 40 and 80 columns is tested in __tests__/e2e/width.e2e.test.ts.
 //
 // What is normalised (only what must vary from run to run or install to install):
 // - timings: a number in a column headed `load (ms)` or `seconds`, a JSON `"…Ms"`/`"seconds"` value, and
@@ -177,7 +180,7 @@ describe('README.md examples', () => {
     ].join('\n');
     const env: NodeJS.ProcessEnv = {
       PATH: [binDir, path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
-      HOME: work, COLUMNS: '80', NO_COLOR: '1', CI: 'true', LANG: 'C.UTF-8', TZ: 'UTC',
+      HOME: work, COLUMNS: '200', NO_COLOR: '1', CI: 'true', LANG: 'C.UTF-8', TZ: 'UTC',
     };
     const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd: work, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 110_000 });
     if (r.error) throw r.error;
