@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { BIN, cliEnv, requireBuiltCli, runCli } from '../helpers/cli';
-import { displayWidth } from '../../src/report/width';
+import { displayWidth, stripEscapes } from '../../src/report/width';
 
 const SCRIPT = ['/usr/bin/script', '/bin/script'].find(existsSync);
 if (SCRIPT === undefined) console.warn('terminal.e2e.test.ts: the pseudo-terminal cases are skipped: util-linux `script` is not installed');
@@ -33,6 +33,22 @@ beforeAll(requireBuiltCli);
     const perBand = (cols: number) => lines(inTerminal(cols, ['batch', '--size', '6', '--show'])).filter((l) => /#\d+ label \d/.test(l))[0].match(/#\d+ label/g)!.length;
     expect(perBand(200)).toBe(6);
     expect(perBand(70)).toBe(2); // 28-column digits, 2 spaces apart: 2 fit in 70, 3 need 88
+  });
+});
+
+(SCRIPT ? describe : describe.skip)('on a 40- and an 80-column terminal, colour on, every report fits', () => {
+  const REPORTS = [
+    ['demo'], ['sweep', '--param', 'auto', '--size', '100', '--steps', '11'], ['probe', '--size', '100', '--weights', '8'],
+    ['eval', '--size', '100', '--worst', '3'], ['info'], ['gradcheck', '--size', '2', '--hidden', '5'], ['batch', '--size', '3', '--show'],
+    ['train', '--hidden', '5', '--epochs', '1', '--batch-size', '600'], ['sweep', '--help'],
+  ];
+  it.each([40, 80].flatMap((cols) => REPORTS.map((args) => [cols, args.join(' '), args] as const)))('at %i columns: %s', (cols, _name, args) => {
+    const out = inTerminal(cols, args);
+    if (args[1] !== '--help') expect(out).toMatch(/\u001b\[\d+m/); // colour is on
+    // a line the terminal would wrap; one unbreakable word (a path) aside, as in width.e2e.test.ts
+    // each piece a carriage return starts is drawn from column 0 (the progress bar redraws itself that way)
+    const over = lines(out).flatMap((l) => l.split('\r')).filter((l) => displayWidth(l) > cols && /\s/.test(stripEscapes(l).trim()));
+    expect(over).toEqual([]);
   });
 });
 
