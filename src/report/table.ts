@@ -19,12 +19,24 @@ function pad(s: string, width: number, align: 'left' | 'right'): string {
 }
 
 /**
+ * What a table does when it is still wider than its width once its optional columns are gone and its headers
+ * wrap: 'pairs' prints each row as header/value lines; 'bands' prints the columns in bands that fit, one under
+ * the other, the first column (the row's key) repeated in each; 'wrap' wraps the last column's text (left
+ * aligned) under itself. A table that cannot fit that way either ends as pairs.
+ */
+export type Overflow = 'pairs' | 'bands' | 'wrap';
+
+/** The narrowest a wrapped last column may be before the table turns into pairs instead. */
+const MIN_WRAPPED = 12;
+
+/**
  * Renders columns and rows of already-formatted cells, two spaces between columns, one trailing newline. Wider
  * than `maxWidth`, it leaves out optional columns, the last first, until it fits; still wider, the headers wrap
- * onto several lines (each column as wide as its widest cell or header word); still wider, each row is printed
- * as header/value pairs, a blank line between rows, so nothing runs past `maxWidth`.
+ * onto several lines (each column as wide as its widest cell or header word); still wider, it does what
+ * `overflow` says (by default each row as header/value pairs, a blank line between rows), so nothing runs past
+ * `maxWidth`.
  */
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], style?: Style, maxWidth = Infinity): string {
+export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], style?: Style, maxWidth = Infinity, overflow: Overflow = 'pairs'): string {
   const cellWidth = (j: number) => Math.max(0, ...rows.map((r) => visibleWidth(r[j] ?? '')));
   const all = columns.map((c, j) => Math.max(visibleWidth(c.header), cellWidth(j)));
   const kept = columns.map((_, j) => j);
@@ -35,16 +47,53 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
   const bold = (s: string) => (style ? style.bold(s) : s);
   const line = (cells: readonly string[], widths: readonly number[]) =>
     cells.map((cell, j) => pad(cell, widths[j], cols[j].align ?? 'right')).join('  ').replace(/\s+$/, '');
-  if (total(all) <= maxWidth) return [bold(line(cols.map((c) => c.header), kept.map((j) => all[j]))), ...body.map((r) => line(r, kept.map((j) => all[j])))].join('\n') + '\n';
-  const narrow = columns.map((c, j) => Math.max(cellWidth(j), ...c.header.split(' ').map(visibleWidth)));
-  if (total(narrow) <= maxWidth) {
-    const widths = kept.map((j) => narrow[j]);
-    const headers = cols.map((c, j) => wrap(c.header, widths[j]).split('\n'));
+  /** Header lines (one, or the headers wrapped to `widths`, bottom-aligned) and rows, the last column wrapped to its width where `wrapLast`. */
+  const render = (widths: readonly number[], wrapHeaders: boolean, wrapLast = false) => {
+    const headers = cols.map((c, j) => (wrapHeaders ? wrap(c.header, widths[j]).split('\n') : [c.header]));
     const depth = Math.max(...headers.map((h) => h.length));
     const headerLines = Array.from({ length: depth }, (_, k) => bold(line(headers.map((h) => h[k - (depth - h.length)] ?? ''), widths)));
-    return [...headerLines, ...body.map((r) => line(r, widths))].join('\n') + '\n';
+    const last = cols.length - 1;
+    const rowLines = body.flatMap((r) => {
+      if (!wrapLast || visibleWidth(r[last]) <= widths[last]) return [line(r, widths)];
+      return wrap(r[last], widths[last]).split('\n').map((piece, k) => line([...r.slice(0, last).map((c) => (k === 0 ? c : '')), piece], widths));
+    });
+    return [...headerLines, ...rowLines].join('\n') + '\n';
+  };
+  if (total(all) <= maxWidth) return render(kept.map((j) => all[j]), false);
+  const narrow = columns.map((c, j) => Math.max(cellWidth(j), ...c.header.split(' ').map(visibleWidth)));
+  if (total(narrow) <= maxWidth) return render(kept.map((j) => narrow[j]), true);
+  if (overflow === 'wrap' && cols.length > 1 && cols[cols.length - 1].align === 'left') {
+    for (const [widths, wrapHeaders] of [[kept.map((j) => all[j]), false], [kept.map((j) => narrow[j]), true]] as const) {
+      const room = maxWidth - (widths.slice(0, -1).reduce((w, x) => w + x, 0) + 2 * (widths.length - 1));
+      if (room >= MIN_WRAPPED) return render([...widths.slice(0, -1), room], wrapHeaders, true);
+    }
+  }
+  if (overflow === 'bands' && cols.length > 2) {
+    const bands = columnBands(kept.map((j) => narrow[j]), maxWidth);
+    if (bands.length > 1) return bands.map((band) => renderTable(band.map((j) => cols[j]), body.map((r) => band.map((j) => r[j])), style, maxWidth)).join('\n');
   }
   return body.map((r) => renderPairs(cols.map((c, j) => [c.header, r[j]] as const), style, maxWidth)).join('\n');
+}
+
+/**
+ * Column indices in bands no wider than `maxWidth` each (columns `widths` wide), column 0 (the key) first in
+ * every band: as few bands as fit, the other columns shared out evenly among them where that fits too.
+ */
+function columnBands(widths: readonly number[], maxWidth: number): number[][] {
+  const fits = (band: readonly number[]) => band.reduce((w, j) => w + widths[j], 0) + 2 * (band.length - 1) <= maxWidth;
+  const greedy: number[][] = [];
+  let band = [0];
+  for (let j = 1; j < widths.length; j++) {
+    if (band.length > 1 && !fits([...band, j])) { greedy.push(band); band = [0]; }
+    band.push(j);
+  }
+  greedy.push(band);
+  const n = greedy.length, m = widths.length - 1;
+  const even = Array.from({ length: n }, (_, k) => {
+    const from = 1 + Math.round((k * m) / n), to = 1 + Math.round(((k + 1) * m) / n);
+    return [0, ...Array.from({ length: to - from }, (_, i) => from + i)];
+  });
+  return even.every(fits) ? even : greedy;
 }
 
 /** Key/value lines, keys padded to one width: "source   embedded (…)"; a value wider than `maxWidth` wraps under itself. */

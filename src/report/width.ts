@@ -75,3 +75,22 @@ function splitLongWord(word: string, width: number): string[] {
 export function fitLine(text: string, width: number, indent = ''): string {
   return displayWidth(text) <= width ? text : wrap(text, width, indent, '');
 }
+
+/**
+ * Parts joined by `sep` ("a · b · c") on as few lines as fit in `width`: a line breaks between parts, never
+ * inside one unless the part alone is wider than a line (then it wraps at its spaces). A line that fits is
+ * returned as it was.
+ */
+export function joinParts(parts: readonly string[], width: number, sep = ' · '): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    if (line !== '' && displayWidth(line + sep + part) <= width) { line += sep + part; continue; }
+    if (line !== '') lines.push(line);
+    const pieces = fitLine(part, width).split('\n');
+    lines.push(...pieces.slice(0, -1));
+    line = pieces[pieces.length - 1];
+  }
+  lines.push(line);
+  return lines.join('\n');
+}

@@ -1,7 +1,7 @@
 // renderTable and wrap within a width: optional columns out, then two-line headers, then header/value pairs;
 // words longer than a line cut. Expected layouts are written out by hand.
 import { renderTable } from '../../../src/report/table';
-import { displayWidth, fitLine, wrap } from '../../../src/report/width';
+import { displayWidth, fitLine, joinParts, wrap } from '../../../src/report/width';
 import { epochLayout } from '../../../src/report/progress';
 import { formatExamples } from '../../../src/cli/options';
 
@@ -35,6 +35,58 @@ describe('renderTable within a width', () => {
     expect(text.split('\n\n')).toHaveLength(2);
     expect(text).toContain('value (+)       -2\nSSE (mean/img)  0.033999\nCEE (mean/img)  0.134131\n');
     expect(widest(text)).toBeLessThanOrEqual(24);
+  });
+});
+
+describe("renderTable's other overflows: bands of columns, a wrapped last column", () => {
+  // eval --worst's shape: a key, then columns 6 wide ('0.0038'); headers no wider than their cells
+  const probs = [{ header: 'index' }, ...Array.from({ length: 6 }, (_, k) => ({ header: `p${k}` }))];
+  const prow = (i: number) => [String(3000 + i), ...Array.from({ length: 6 }, (_, k) => `0.${i}00${k}`)];
+
+  it("'bands': as few bands as fit, the key column in each, the other columns shared out evenly", () => {
+    // all 7 columns: 4 + 6·6 + 6·2 = 52 > 40; 1 + 3 columns: 4 + 3·6 + 3·2 = 28 (4 of them, 36, would fit too:
+    // greedy takes 4 then 2; shared out evenly, 3 and 3)
+    expect(renderTable(probs, [prow(1), prow(2)], undefined, 40, 'bands')).toBe(
+      'index      p0      p1      p2\n' +
+      ' 3001  0.1000  0.1001  0.1002\n' +
+      ' 3002  0.2000  0.2001  0.2002\n' +
+      '\n' +
+      'index      p3      p4      p5\n' +
+      ' 3001  0.1003  0.1004  0.1005\n' +
+      ' 3002  0.2003  0.2004  0.2005\n');
+  });
+
+  it("'bands': each band is laid out as a table of its own (two-line headers where needed); a table that fits stays as it was", () => {
+    const wideFirst = [{ header: 'index' }, { header: 'a long header' }, { header: 'p1' }, { header: 'p2' }];
+    const text = renderTable(wideFirst, [['1', 'x', '0.5', '0.25']], undefined, 21, 'bands');
+    const bands = text.split('\n\n');
+    expect(bands).toHaveLength(2);
+    for (const band of bands) expect(band).toMatch(/\bindex\b[^]*\n\s*1 /); // the key's header and cell in each band
+    expect(widest(text)).toBeLessThanOrEqual(21);
+    expect(renderTable(probs, [prow(1)], undefined, 200, 'bands')).toBe(renderTable(probs, [prow(1)], undefined, 200));
+  });
+
+  it("'wrap': the last (text) column wraps under itself where 12 or more columns are left for it, else pairs", () => {
+    const files = [{ header: 'split', align: 'left' as const }, { header: 'images' }, { header: 'files', align: 'left' as const }];
+    const row = ['train', '60000', 'train-images-idx3-ubyte, train-labels-idx1-ubyte'];
+    // split 5 + images 6 + 2·2 = 15: the files get 40 − 15 = 25 columns
+    expect(renderTable(files, [row], undefined, 40, 'wrap')).toBe(
+      'split  images  files\n' +
+      'train   60000  train-images-idx3-ubyte,\n' +
+      '               train-labels-idx1-ubyte\n');
+    // at 26 only 11 are left: header/value pairs instead (the value, 18 columns, cuts the file names)
+    const pairs = renderTable(files, [row], undefined, 26, 'wrap');
+    expect(pairs).toMatch(/^split   train\nimages  60000\nfiles   train-images-idx3-\n/);
+    expect(widest(pairs)).toBeLessThanOrEqual(26);
+  });
+});
+
+describe('joinParts', () => {
+  it('breaks between parts only, and keeps a line that fits as it was', () => {
+    const parts = ['images: train 1, 2', 'mean CEE 2.3', 'h = 0.0001', 'float64'];
+    expect(joinParts(parts, 80)).toBe('images: train 1, 2 · mean CEE 2.3 · h = 0.0001 · float64');
+    expect(joinParts(parts, 34)).toBe('images: train 1, 2 · mean CEE 2.3\nh = 0.0001 · float64');
+    expect(joinParts(['a b c d e f', 'g'], 5)).toBe('a b c\nd e f\ng'); // a part wider than a line wraps at its spaces
   });
 });
 
