@@ -8,6 +8,7 @@ import type { Charset } from './chart';
 import { renderDigits } from './digits';
 import type { Style } from './style';
 import { fmt, renderPairs, renderTable } from './table';
+import { fitLine } from './width';
 
 /** What was evaluated: everything the header shows besides the numbers. */
 export interface EvalContext {
@@ -98,24 +99,28 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
       ['correct', `${r.correct} / ${r.n}`],
     ],
     style,
+    width,
   );
   const perClass = renderTable(
     [{ header: 'class' }, { header: 'images' }, { header: 'correct' }, { header: 'accuracy' }],
     r.perClass.map((c, k) => [String(k), String(c.count), String(c.correct), pct(c.correct, c.count)]),
     style,
+    width,
   );
   let out = `${head}\n${numbers}\nper class:\n${perClass}`;
   if (showConfusion) {
     const K = r.confusion.length;
-    out += `\nconfusion matrix (rows: label t, columns: predicted argmax y):\n`;
+    out += `\n${fitLine('confusion matrix (rows: label t, columns: predicted argmax y):', width)}\n`;
     out += renderTable(
       [{ header: 't \\ y' }, ...Array.from({ length: K }, (_, k) => ({ header: String(k) }))],
       r.confusion.map((row, t) => [String(t), ...row.map((c, p) => (c > 0 && p !== t ? style.bad(String(c)) : String(c)))]),
       style,
+      width,
+      'bands',
     );
   }
   if (r.worst.length > 0) {
-    out += `\n${r.worst.length} worst image${r.worst.length === 1 ? '' : 's'} (lowest probability y_t of the true class):\n\n`;
+    out += `\n${fitLine(`${r.worst.length} worst image${r.worst.length === 1 ? '' : 's'} (lowest probability y_t of the true class):`, width)}\n\n`;
     const D = ctx.rows * ctx.cols;
     out += renderDigits(
       r.worst.map((w) => ({ pixels: ctx.pixels.subarray(w.index * D, (w.index + 1) * D), rows: ctx.rows, cols: ctx.cols, caption: `#${w.index} t=${w.label} y=${w.predicted}` })),
@@ -135,6 +140,8 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
         ...w.probabilities.map((p, k) => (k === w.label ? style.bad(fmt(p, 4)) : k === w.predicted ? style.accent(fmt(p, 4)) : fmt(p, 4))),
       ]),
       style,
+      width,
+      'bands',
     );
   }
   if (thresholds.length > 0) {
@@ -143,6 +150,7 @@ export function renderEvalReport(r: EvalResult, ctx: EvalContext, thresholds: re
       [{ header: 'check', align: 'left' }, { header: 'limit' }, { header: 'value' }, { header: 'result', align: 'left' }],
       thresholds.map((t) => [`--${t.name}`, short(t.limit), short(t.value), t.passed ? style.good('pass') : style.bad('FAIL')]),
       style,
+      width,
     );
   }
   return out;

@@ -4,7 +4,7 @@ import type { ProbeResult, UnitMaps } from '../experiments/probe';
 import type { SweepResult, SweepRow, SweepSummary } from '../experiments/sweep';
 import type { Charset } from './chart';
 import { displayWidth, mapLines, renderChart, sideBySide } from './chart';
-import { wrap } from './width';
+import { fitLine, wrap } from './width';
 import type { Style } from './style';
 import { renderSvgChart } from './svg';
 import { fmt, renderPairs, renderTable } from './table';
@@ -92,7 +92,7 @@ export function renderSweepReport(result: SweepResult, ctx: SweepContext, opts: 
     { header: 'accuracy' }, { header: 'correct', optional: true }, { header: 'dCEE/dw', optional: true }, { header: 'dAcc/dw', optional: true },
   ], cells, style, opts.width);
   const note = shown.length < result.rows.length
-    ? style.dim(`(showing ${shown.length} of ${result.rows.length} rows, evenly spaced; --json or --csv for all)`) + '\n'
+    ? style.dim(fitLine(`(showing ${shown.length} of ${result.rows.length} rows, evenly spaced; --json or --csv for all)`, opts.width)) + '\n'
     : '';
   const chartWidth = Math.max(20, Math.min(72, opts.width - 14));
   const chart = renderChart(
