@@ -22,7 +22,7 @@ afterAll(() => [fixture.dir, ...extraDirs].forEach(removeDir));
 
 describe('mnist-loss info', () => {
   it('prints the source, both splits and their label counts', () => {
-    const r = run(['info', '--data', fixture.dir]);
+    const r = run(['info', '--data', fixture.dir], { COLUMNS: '200' }); // the files on one line (at 80 they wrap in their column)
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     const lines = r.stdout.split('\n');

@@ -19,11 +19,14 @@ export interface InfoReport {
   readonly files: Partial<Record<SplitName, readonly string[]>>;
 }
 
-/** `sourceDescription` is data/mnist's describeSource(report.source); `classes` the number of label rows (10). */
-export function renderInfo(report: InfoReport, sourceDescription: string, classes: number, color: boolean): string {
+/**
+ * `sourceDescription` is data/mnist's describeSource(report.source); `classes` the number of label rows (10);
+ * `width` the terminal's: the files wrap in their column, and narrower still each split is listed as pairs.
+ */
+export function renderInfo(report: InfoReport, sourceDescription: string, classes: number, color: boolean, width = Infinity): string {
   const style = createStyle(color);
   const names = Object.keys(report.splits) as SplitName[];
-  const head = renderPairs([['source', `${report.source.kind} (${sourceDescription})`], ['path', report.source.path]], style);
+  const head = renderPairs([['source', `${report.source.kind} (${sourceDescription})`], ['path', report.source.path]], style, width);
   const splits = renderTable(
     [{ header: 'split', align: 'left' }, { header: 'images' }, { header: 'rows' }, { header: 'cols' }, { header: 'load (ms)' }, { header: 'files', align: 'left' }],
     names.map((n) => {
@@ -31,11 +34,14 @@ export function renderInfo(report: InfoReport, sourceDescription: string, classe
       return [n, String(s.count), String(s.rows), String(s.cols), fmt(s.loadMs, 1), (report.files[n] ?? []).join(', ')];
     }),
     style,
+    width,
+    'wrap',
   );
   const labels = renderTable(
     [{ header: 'label', align: 'left' }, ...names.map((n) => ({ header: n }))],
     Array.from({ length: classes }, (_, k) => [String(k), ...names.map((n) => String(report.splits[n]!.labelCounts[k]))]),
     style,
+    width,
   );
   return `${head}\n${splits}\n${labels}`;
 }

@@ -6,6 +6,7 @@ import { renderInfo, type InfoReport, type SplitInfo } from '../../report/infoRe
 import type { Io } from '../io';
 import { describeSource } from '../wording';
 import { dataOptions } from '../options';
+import { terminalWidth } from '../terminal';
 import type { InfoOptions } from './spec';
 
 /** Loads every split the source offers, one after another, timing each load with io.now(). */
@@ -26,5 +27,5 @@ export function collectInfo(opts: DataOptions, now: () => number): InfoReport {
 export function runInfo(opts: InfoOptions, io: Io): void {
   const report = collectInfo(dataOptions(opts, io.env), () => io.now());
   const { files: _files, ...json } = report;
-  io.out(opts.json ? JSON.stringify(json) + '\n' : renderInfo(report, describeSource(report.source), MNIST_CLASSES, io.color && opts.color && !opts.json));
+  io.out(opts.json ? JSON.stringify(json) + '\n' : renderInfo(report, describeSource(report.source), MNIST_CLASSES, io.color && opts.color && !opts.json, terminalWidth(io)));
 }
