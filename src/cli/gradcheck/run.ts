@@ -17,6 +17,7 @@ import type { Io } from '../io';
 import { architecture, loadModelOption, modelOptions } from '../shared/run';
 import { checkEngineCost, checkGradcheckCost, GRADCHECK_ENGINE_WORK, type GradcheckOptions } from './spec';
 import { dataOptions, LIMITS } from '../options';
+import { terminalWidth } from '../terminal';
 import { describeSource } from '../wording';
 
 /** The network to check: its dense MLP view (null for any other network), its engine network, how reports name it. */
@@ -49,11 +50,11 @@ export function runGradcheck(opts: GradcheckOptions, io: Io): void {
     indices.forEach((i, k) => pixels.set(train.pixels.subarray(i * D, (i + 1) * D), k * D));
     const run: EngineRun = { result: gradientCheckNetwork(subject.network, pixels, t, indices.length, { elements, rng }), defaulted: opts.elements === null };
     diffs = run.result.diffs;
-    io.out(opts.json ? gradcheckJson(run.result, subject, indices, opts.seed, run, GRADCHECK_TOLERANCE) : renderGradcheck(run.result, subject, indices, source, style, run, GRADCHECK_TOLERANCE));
+    io.out(opts.json ? gradcheckJson(run.result, subject, indices, opts.seed, run, GRADCHECK_TOLERANCE) : renderGradcheck(run.result, subject, indices, source, style, run, GRADCHECK_TOLERANCE, terminalWidth(io)));
   } else {
     const result = gradientCheck(subject.mlp as Network, x, t);
     diffs = result.diffs;
-    io.out(opts.json ? gradcheckJson(result, subject, indices, opts.seed, null, GRADCHECK_TOLERANCE) : renderGradcheck(result, subject, indices, source, style, null, GRADCHECK_TOLERANCE));
+    io.out(opts.json ? gradcheckJson(result, subject, indices, opts.seed, null, GRADCHECK_TOLERANCE) : renderGradcheck(result, subject, indices, source, style, null, GRADCHECK_TOLERANCE, terminalWidth(io)));
   }
   const failed = diffs.filter((d) => !(d.meanAbsDiff < GRADCHECK_TOLERANCE));
   if (failed.length > 0)
