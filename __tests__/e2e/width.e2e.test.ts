@@ -9,6 +9,8 @@ import { removeDir, writeFixtureDir } from '../helpers/idxFixture';
 import { displayWidth } from '../../src/report/width';
 
 const WIDTHS = [40, 80, 200] as const;
+/** The book's ch07 SimpleConvNet: a long layer chain in eval's header. */
+const CH07 = path.resolve(__dirname, '../fixtures/book-ch07-params.pkl');
 
 let fixture: ReturnType<typeof writeFixtureDir>;
 beforeAll(() => {
@@ -30,9 +32,13 @@ const COMMANDS: readonly (readonly string[])[] = [
   ['loss', '--y', 'FIXTURE/y.csv', '--t', 'FIXTURE/t.csv', '--compare'],
   ['eval', '--size', '20'],
   ['eval', '--size', '20', '--worst', '4'],
+  ['eval', '--size', '20', '--confusion', '--min-accuracy', '0'],
+  ['eval', '--model', CH07, '--size', '10', '--worst', '2'],
   ['sweep', '--param', 'auto', '--size', '20', '--steps', '11'],
+  ['sweep', '--param', 'auto', '--size', '20', '--steps', '31'], // 21 of 31 rows shown, and a note saying so
   ['probe', '--size', '20', '--weights', '8'],
   ['gradcheck', '--size', '2', '--hidden', '5'],
+  ['gradcheck', '--size', '2', '--hidden', '5', '--elements', '2'], // the layer engine's table and header
   ['train', '--hidden', '5', '--epochs', '1', '--batch-size', '30'],
 ];
 
