@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { removeDir, writeFixtureDir } from '../helpers/idxFixture';
 import { runCli, expectUserError, requireBuiltCli } from '../helpers/cli';
 
-const run = runCli;
+/** Wide (200 columns), so each report line is whole: how narrow terminals lay it out is width.e2e's business. */
+const run = (args: readonly string[], env: Record<string, string> = {}) => runCli(args, { COLUMNS: '200', ...env });
 
 const F = (name: string) => path.join(__dirname, '../fixtures/loss', name);
 const Y1 = '0.1,0.05,0.6,0.0,0.05,0.1,0.0,0.1,0.0,0.0';

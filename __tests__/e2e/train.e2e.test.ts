@@ -11,7 +11,7 @@ import { makeTempDir, removeDir, writeFixtureDir } from '../helpers/idxFixture';
 import { readModel } from '../../src/io/modelFile';
 import { BIN, runCli, expectUserError, type CliResult, requireBuiltCli, cliEnv } from '../helpers/cli';
 
-const run = (args: string[]) => runCli(args);
+const run = (args: string[]) => runCli(args, { COLUMNS: '200' }); // wide: whole report lines are checked
 const expectUsageError = (r: CliResult, message: RegExp): void => expectUserError(r, 2, message);
 
 const golden = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/train/train-goldens.json'), 'utf8'));

@@ -61,7 +61,7 @@ describe('train --layers on fixture data (30 train, 12 test images)', () => {
 
   it('prints the spec and optimizer, writes a model that eval reads and scores as the last epoch did', () => {
     const out = path.join(tmp, 'spec.safetensors');
-    const r = runCli(['train', '--data', fixture.dir, '--layers', SPEC, '--optimizer', 'sgd', '--init', 'he', '--batch-size', '10', '--epochs', '2', '--out', out]);
+    const r = runCli(['train', '--data', fixture.dir, '--layers', SPEC, '--optimizer', 'sgd', '--init', 'he', '--batch-size', '10', '--epochs', '2', '--out', out], { COLUMNS: '200' }); // wide: whole lines are checked
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`train ${SPEC} · sgd · init he · batch 10 · lr 0.1 · seed 42 · 2 epochs × 3 iterations`);
