@@ -52,3 +52,32 @@ describe('validate<Name>: one frozen options object with the common flags', () =
     expect(opts).toEqual({ data: undefined, source: 'idx', json: false, color: true });
   });
 });
+
+/** The `$ mnist-loss …` examples of a command's --help (laid out 200 wide, so one per line), notes and pipes cut off, as argv. */
+function helpExamples(argv: string[]): string[][] {
+  const io = memoryIo({ COLUMNS: '200' });
+  const program = buildProgram(io, argv);
+  (argv.length > 0 ? (program.commands[0] as Command) : program).outputHelp();
+  return io.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('  $ mnist-loss '))
+    .map((l) => l.slice('  $ mnist-loss '.length).replace(/\s{2,}[#(].*$/, '').split(' | ')[0])
+    .map((cmd) => (cmd.match(/'[^']*'|"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^(['"])(.*)\1$/, '$2')));
+}
+
+const VALIDATE: Record<string, (raw: never) => object> = {
+  info: validateInfo, batch: validateBatch, loss: validateLoss, eval: validateEval, train: validateTrain,
+  gradcheck: validateGradcheck, sweep: validateSweep, probe: validateProbe, demo: validateDemo,
+};
+
+describe('every --help example is a valid command line (issue 10: the examples work once installed)', () => {
+  const examples = [[], ...Object.keys(VALIDATE).map((c) => [c])].flatMap((argv) => helpExamples(argv));
+  it('finds the examples of the main help and of every command', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(examples.map((e) => e[0]))).toEqual(new Set(Object.keys(VALIDATE)));
+  });
+  it.each(examples.map((e) => [e.join(' '), e] as const))('%s', async (_name, argv) => {
+    // parsed with the real flags and checked by the command's validate: flag names, values and relations
+    expect(Object.isFrozen(VALIDATE[argv[0]](await parsed(argv)))).toBe(true);
+  });
+});
