@@ -4,6 +4,7 @@
 // declared without its bound, and --help shows each flag's bound (see withAccepts).
 import { Help, InvalidArgumentError, type Command, type Option } from 'commander';
 import type { DataOptions } from '../data/types';
+import { wrap } from '../report/width';
 
 const INT = /^[0-9]+$/;
 const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
@@ -246,7 +247,7 @@ export function formatExamples(lines: readonly string[], width: number): string 
     const m = /^(.*?\S)\s{2,}([#(].*)$/.exec(line);
     const [command, note] = m ? [m[1], m[2]] : [line, ''];
     const out = breakShell(`  $ ${command}`, width, '      ');
-    return note === '' ? out : `${out}\n${wrapWords(note, width, '      ')}`;
+    return note === '' ? out : `${out}\n${wrap(note, width, '      ')}`;
   }).join('\n');
 }
 
@@ -265,14 +266,3 @@ function breakShell(line: string, width: number, indent: string): string {
   return out.join('\n');
 }
 
-/** Words of `text` wrapped to `width`, every line starting with `indent`. */
-function wrapWords(text: string, width: number, indent: string): string {
-  const out: string[] = [];
-  let current = '';
-  for (const word of text.split(/\s+/)) {
-    if (current !== '' && (indent + current + ' ' + word).length > width) { out.push(indent + current); current = word; }
-    else current = current === '' ? word : `${current} ${word}`;
-  }
-  out.push(indent + current);
-  return out.join('\n');
-}

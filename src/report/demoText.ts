@@ -5,10 +5,10 @@ import { fitLine, wrap } from './width';
 import type { DataSourceInfo } from '../data/types';
 import type { DemoResult } from '../experiments/demo';
 import type { SweepSummary } from '../experiments/sweep';
-import { displayWidth, padStartDisplay, renderChart, type Charset } from './chart';
+import { displayWidth, renderChart, type Charset } from './chart';
 import type { Style } from './style';
 import { fmtValue } from './sweepReport';
-import { fmt } from './table';
+import { fmt, renderTable } from './table';
 
 export type DemoLang = 'en' | 'ko';
 
@@ -166,38 +166,14 @@ const KO: Strings = {
 
 export const DEMO_STRINGS: Readonly<Record<DemoLang, Strings>> = { en: EN, ko: KO };
 
-/** Rows of cells as aligned columns (display width, so Hangul lines up), two spaces apart. */
-function columns(rows: readonly (readonly string[])[], rightAligned: (col: number) => boolean): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => displayWidth(r[c]))));
-  return rows
-    .map((r) => r.map((cell, c) => (rightAligned(c) ? padStartDisplay(cell, widths[c]) : cell + ' '.repeat(widths[c] - displayWidth(cell)))).join('  ').replace(/\s+$/, ''))
-    .join('\n');
-}
-
 /**
- * `columns` within `width`: when the table is wider, its columns after the first are split into groups that fit,
- * each printed under its own copy of the first column; when even one column does not fit beside the first, each
- * row becomes its "header value" pairs, wrapped, one row per paragraph.
+ * Rows of cells as aligned columns (display width, so Hangul lines up), two spaces apart, the first row the
+ * header; within `width` as renderTable lays a table out (bands keyed by the first column, else pairs).
  */
 function fitColumns(rows: readonly (readonly string[])[], rightAligned: (col: number) => boolean, width: number): string {
-  const whole = columns(rows, rightAligned);
-  if (maxLineWidth(whole) <= width) return whole;
-  const colWidth = (c: number) => Math.max(...rows.map((r) => displayWidth(r[c])));
-  const groups: number[][] = [];
-  let used = colWidth(0);
-  for (let c = 1; c < rows[0].length; c++) {
-    const w = 2 + colWidth(c);
-    if (groups.length === 0 || used + w > width) { groups.push([c]); used = colWidth(0) + w; }
-    else { groups[groups.length - 1].push(c); used += w; }
-  }
-  const tables = groups.map((g) => columns(rows.map((r) => [r[0], ...g.map((c) => r[c])]), (c) => c > 0 && rightAligned(g[c - 1])));
-  if (tables.every((t) => maxLineWidth(t) <= width)) return tables.join('\n\n');
   const [header, ...body] = rows;
-  return body.map((r) => wrap(r.map((cell, c) => `${header[c]} ${cell}`).join(' · '), width, '  ', '')).join('\n');
+  return renderTable(header.map((h, c) => ({ header: h, align: rightAligned(c) ? 'right' : 'left' })), body, undefined, width, 'bands').trimEnd();
 }
-
-const maxLineWidth = (text: string): number => Math.max(...text.split('\n').map(displayWidth));
-
 
 /**
  * A `>>> ` Python line within `width`: broken after a '(' or ', ' as Python's REPL accepts, the rest on `... `

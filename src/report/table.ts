@@ -77,7 +77,8 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
 
 /**
  * Column indices in bands no wider than `maxWidth` each (columns `widths` wide), column 0 (the key) first in
- * every band: as few bands as fit, the other columns shared out evenly among them where that fits too.
+ * every band: as few bands as fit, the other columns shared out evenly among them where that fits too; none
+ * when the key beside one column is already wider than `maxWidth`.
  */
 function columnBands(widths: readonly number[], maxWidth: number): number[][] {
   const fits = (band: readonly number[]) => band.reduce((w, j) => w + widths[j], 0) + 2 * (band.length - 1) <= maxWidth;
@@ -93,6 +94,7 @@ function columnBands(widths: readonly number[], maxWidth: number): number[][] {
     const from = 1 + Math.round((k * m) / n), to = 1 + Math.round(((k + 1) * m) / n);
     return [0, ...Array.from({ length: to - from }, (_, i) => from + i)];
   });
+  if (!greedy.every(fits)) return []; // the key and one column alone are too wide: no banding fits (pairs instead)
   return even.every(fits) ? even : greedy;
 }
 

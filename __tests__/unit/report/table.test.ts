@@ -124,3 +124,12 @@ describe('formatExamples', () => {
       "  $ mnist-loss sweep --param \\\n      'W1[409,18]' --json\n      # all rows");
   });
 });
+
+describe("'bands' when no band can fit", () => {
+  it('a key column that is too wide beside any one other column gives pairs, not bands that still overflow', () => {
+    // key 30 wide + 2 + 6 = 38 > 30: no band of the key and one column fits in 30
+    const cols = [{ header: 'y', align: 'left' as const }, { header: 'a' }, { header: 'b' }, { header: 'c' }];
+    const text = renderTable(cols, [['x'.repeat(30), '1.0000', '2.0000', '3.0000']], undefined, 30, 'bands');
+    expect(text).toBe(`y  ${'x'.repeat(27)}\n   xxx\na  1.0000\nb  2.0000\nc  3.0000\n`);
+  });
+});
